@@ -1,0 +1,61 @@
+# Course « Gestion de la relation client » — every command a student, an instructor
+# or CI needs. Each target sets up what it needs first, and does nothing twice:
+# the virtual environment is reinstalled only when requirements.txt or
+# pyproject.toml change, the data are rebuilt only when they differ from
+# datasets/SHA256SUMS.
+#
+#   make lab         set everything up and open the course in JupyterLab (chapter 00)
+#   make test        set everything up and run every test (what CI runs)
+#   make bench       time and measure every notebook → bench/RESULTS.md
+#   make exercises   regenerate exercises/ from solutions/
+#   make execute     re-run the notebooks in place, top to bottom (after editing one)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
+.PHONY: setup data lab test bench exercises execute check-env clean
+
+setup: $(STAMP) data
+
+$(STAMP): requirements.txt pyproject.toml jupyter-settings/overrides.json
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Python 3.11 ou plus récent est requis (trouvé : $$($(PYTHON) --version))."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	mkdir -p $(LAB_SETTINGS)
+	cp jupyter-settings/overrides.json $(LAB_SETTINGS)/overrides.json
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(PY) -m crmlab.datasets ensure
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/00_prise_en_main.ipynb
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120 \
+	  tests notebooks solutions
+
+bench: setup
+	$(PY) bench/run.py
+
+exercises: $(STAMP)
+	$(PY) tools/make_exercises.py
+
+execute: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=300 notebooks/[0-9]*.ipynb solutions/[0-9]*.ipynb
+	$(PY) tools/make_exercises.py
+
+check-env: $(STAMP)
+	$(PY) -m crmlab.check_env
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,12 @@
+"""Graded questions, one module per chapter (``ch00.py``, ``ch01.py``, …).
+
+Each module registers its questions with :func:`crmlab.exercises.question` on a
+function that computes the expected answer from the data with ``crmlab``::
+
+    @question("00-q3", kind="number", rtol=1e-3, concept="le panier moyen est ...",
+              hints=["…", "…", "…"])
+    def _average_basket() -> float:
+        return datasets.load_orders()["amount"].mean()
+
+``crmlab.exercises`` imports these modules lazily, at the first check.
+"""
