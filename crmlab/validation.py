@@ -63,6 +63,11 @@ class DataNotFoundError(CrmlabError, FileNotFoundError):
     """A data file is missing: the datasets have not been generated yet."""
 
 
+def _py(value: object) -> object:
+    """A plain Python scalar (``-4.5``, not ``np.float64(-4.5)``) for messages."""
+    return value.item() if hasattr(value, "item") and callable(value.item) else value
+
+
 def _preview(values: Iterable, n: int = 8) -> str:
     values = [str(v) for v in values]
     more = f", … (+{len(values) - n})" if len(values) > n else ""
@@ -116,7 +121,7 @@ def require_numeric(df: pd.DataFrame, column: str, table: str = "données") -> N
         example = df.loc[bad, column].iloc[0] if bad.any() else df[column].iloc[0]
         raise InvalidValueError(
             f"la colonne '{column}' de la table « {table} » doit être numérique ; "
-            f"valeur non numérique rencontrée : {example!r}."
+            f"valeur non numérique rencontrée : {_py(example)!r}."
         )
 
 
@@ -128,7 +133,7 @@ def require_non_negative(df: pd.DataFrame, column: str, table: str = "données")
         row = neg.to_numpy().nonzero()[0][0]
         raise NegativeValueError(
             f"la colonne '{column}' de la table « {table} » contient une valeur négative "
-            f"({df[column].iloc[row]!r}, ligne {row}, index {df.index[row]!r}) ; "
+            f"({_py(df[column].iloc[row])!r}, ligne {row}, index {_py(df.index[row])!r}) ; "
             "un montant ou un nombre ne peut pas être négatif ici. "
             "Retirez les avoirs / retours ou traitez-les à part."
         )
@@ -150,7 +155,7 @@ def parse_dates(df: pd.DataFrame, column: str, table: str = "données") -> pd.Se
         row = bad.to_numpy().nonzero()[0][0]
         raise InvalidDateError(
             f"la colonne '{column}' de la table « {table} » contient une date illisible : "
-            f"{s.iloc[row]!r} (ligne {row}). Format attendu : AAAA-MM-JJ, par exemple 2024-03-12."
+            f"{_py(s.iloc[row])!r} (ligne {row}). Format attendu : AAAA-MM-JJ, par exemple 2024-03-12."
         )
     return parsed
 
