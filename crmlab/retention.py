@@ -1,0 +1,491 @@
+"""Retention economics and the four macro-processes of the relationship.
+
+Two halves:
+
+- *the model* (no data): a cohort of customers acquired at period 0 at a cost
+  ``acquisition_cost`` each; all of them buy in period 1, then a share
+  ``retention`` of the previous period's customers stays each period; every
+  active customer brings ``margin`` per period, cashed at the end of the period
+  and discounted at ``discount`` per period. From it: survivors, profit per
+  period, cumulative discounted profit, break-even period, the effect of
+  ``+k`` points of retention, the retention implied by "half lost in N years".
+- *the company* (orders in): buyers of each month split into new, retained
+  (some of them developing: first purchase in a new category) and reactivated
+  customers, the customers lost each month and the active base; the retention
+  rate from one year to the next.
+
+>>> round(implied_retention(share_lost=0.5, periods=5), 4)
+0.8706
+>>> cohort_profit(0.8, 100, 150, 0.1, periods=3)["cumulative_profit"].round(2).tolist()
+[-150.0, -59.09, 7.02, 55.11]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .validation import InvalidValueError, NegativeValueError, check_table
+
+__all__ = [
+    "implied_retention",
+    "years_to_lose",
+    "cohort_profit",
+    "total_profit",
+    "break_even_period",
+    "retention_gain",
+    "plot_cumulative_profit",
+    "retention_widget",
+    "portfolio_flows",
+    "yearly_retention",
+    "plot_portfolio_flows",
+]
+
+PHASE_LABELS = {  # French labels of the flow columns (figures, tables)
+    "new": "nouveaux (recruter)",
+    "retained": "fidèles (retenir)",
+    "developing": "dont en développement (développer)",
+    "reactivated": "réactivés (reconquérir)",
+    "lost": "perdus",
+    "active": "base active",
+}
+
+
+# ----------------------------------------------------------------- guards
+def _number(value, name: str, label: str) -> np.ndarray:
+    """``value`` as a float array, or a French error naming the argument."""
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
+        raise InvalidValueError(f"{label} (`{name}`) doit être un nombre, pas {value!r}.")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"{label} (`{name}`) doit être un nombre, pas {value!r}.") from None
+    if np.isnan(arr).any():
+        raise InvalidValueError(f"{label} (`{name}`) vaut NaN : une valeur manquante ?")
+    return arr
+
+
+def _rate(value, name: str, label: str, upper: float = 1.0) -> np.ndarray:
+    arr = _number(value, name, label)
+    bad = (arr < 0) | (arr > upper)
+    if bad.any():
+        raise InvalidValueError(
+            f"{label} (`{name}`) doit être compris entre 0 et {upper:g} (reçu : {arr[bad].flat[0]:g}). "
+            "Un taux de 85 % s'écrit 0.85."
+        )
+    return arr
+
+
+def _non_negative(value, name: str, label: str, why: str = "") -> np.ndarray:
+    arr = _number(value, name, label)
+    if (arr < 0).any():
+        raise NegativeValueError(f"{label} (`{name}`) ne peut pas être négatif (reçu : {arr[arr < 0].flat[0]:g}).{why}")
+    return arr
+
+
+def _periods(periods, name: str = "periods") -> int:
+    if isinstance(periods, (bool, np.bool_)) or not isinstance(periods, (int, np.integer)) or periods < 1:
+        raise InvalidValueError(
+            f"le nombre de périodes (`{name}`) doit être un entier ≥ 1 (reçu : {periods!r})."
+        )
+    return int(periods)
+
+
+def _scalar(arr: np.ndarray):
+    return float(arr) if arr.ndim == 0 else arr
+
+
+# ----------------------------------------------------------------- the model
+def implied_retention(share_lost: float = 0.5, periods: float = 5):
+    """Constant retention rate that loses ``share_lost`` of a cohort in ``periods`` periods.
+
+    ``(1 - share_lost) ** (1 / periods)``: "half the customers lost in 5 years"
+    means an annual retention of about 87 %.
+
+    >>> round(implied_retention(0.5, 5), 3)
+    0.871
+    """
+    lost = _rate(share_lost, "share_lost", "la part de clients perdus")
+    n = _number(periods, "periods", "la durée")
+    if (n <= 0).any():
+        raise InvalidValueError(f"la durée (`periods`) doit être strictement positive (reçu : {n.flat[0]:g}).")
+    return _scalar((1.0 - lost) ** (1.0 / n))
+
+
+def years_to_lose(retention: float, share_lost: float = 0.5):
+    """Number of periods after which a cohort has lost ``share_lost`` of its customers.
+
+    The inverse of :func:`implied_retention`: ``log(1 - share_lost) / log(retention)``
+    (``inf`` when ``retention == 1``).
+
+    >>> round(years_to_lose(0.8), 2)
+    3.11
+    """
+    r = _rate(retention, "retention", "le taux de rétention")
+    lost = _rate(share_lost, "share_lost", "la part de clients perdus")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log1p(-lost) / np.log(r)
+    return _scalar(np.where(r == 1, np.inf, out))
+
+
+def cohort_profit(
+    retention: float,
+    margin: float,
+    acquisition_cost: float = 0.0,
+    discount: float = 0.0,
+    periods: int = 10,
+    customers: float = 1.0,
+) -> pd.DataFrame:
+    """Period-by-period account of a cohort: survivors, profit, cumulative discounted profit.
+
+    Period 0 is the acquisition (cost paid, no margin). In period ``t >= 1`` the
+    ``customers * retention ** (t - 1)`` survivors each bring ``margin``, cashed at
+    the end of the period and discounted by ``(1 + discount) ** t``.
+
+    >>> cohort_profit(0.5, 10, periods=2)[["active", "profit"]].to_numpy().tolist()
+    [[1.0, 0.0], [1.0, 10.0], [0.5, 5.0]]
+    """
+    r = float(_rate(retention, "retention", "le taux de rétention"))
+    m = float(_number(margin, "margin", "la marge par client et par période"))
+    ac = float(_non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition"))
+    d = float(_rate(discount, "discount", "le taux d'actualisation"))
+    n = float(_non_negative(customers, "customers", "le nombre de clients"))
+    periods = _periods(periods)
+    t = np.arange(periods + 1)
+    active = n * np.where(t == 0, 1.0, r ** np.maximum(t - 1, 0))
+    profit = np.where(t == 0, -ac * n, active * m) + 0.0  # no "-0.0"
+    factor = (1.0 + d) ** -t.astype(float)
+    discounted = profit * factor
+    return pd.DataFrame({
+        "period": t,
+        "active": active,
+        "profit": profit,
+        "discount_factor": factor,
+        "discounted_profit": discounted,
+        "cumulative_profit": np.cumsum(discounted),
+    })
+
+
+def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods: int | None = None):
+    """Cumulative discounted profit of one acquired customer (vectorised over arrays).
+
+    With ``periods=None`` the horizon is infinite: ``margin / (1 + discount - retention)
+    - acquisition_cost`` (requires ``retention < 1 + discount``); otherwise the sum
+    over ``periods`` periods (closed form of :func:`cohort_profit`).
+
+    >>> round(total_profit(0.8, 100, 150, 0.1), 2)
+    183.33
+    >>> round(total_profit(0.8, 100, 150, 0.1, periods=3), 2)
+    55.11
+    """
+    r = _rate(retention, "retention", "le taux de rétention")
+    m = _number(margin, "margin", "la marge par client et par période")
+    ac = _non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition")
+    d = _rate(discount, "discount", "le taux d'actualisation")
+    q = r / (1.0 + d)  # each period: a share r survives and money is worth 1/(1+d)
+    if periods is None:
+        if (q >= 1).any():
+            raise InvalidValueError(
+                "sur un horizon infini, le profit est infini quand la rétention vaut 100 % sans "
+                "actualisation : donnez un horizon (`periods=`) ou un taux d'actualisation > 0."
+            )
+        gross = m / (1.0 + d - r)
+    else:
+        T = _periods(periods)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            geometric = np.where(np.isclose(q, 1.0), float(T), (1.0 - q ** T) / (1.0 - q))
+        gross = m / (1.0 + d) * geometric
+    return _scalar(np.asarray(gross - ac, dtype=float))
+
+
+def break_even_period(retention, margin, acquisition_cost, discount=0.0, periods: int = 50):
+    """First period at which the cohort's cumulative discounted profit reaches 0.
+
+    ``None`` when it is not reached within ``periods`` periods (the acquisition is
+    never paid back: retention or margin too low). Zero acquisition cost → 0.
+
+    >>> break_even_period(0.8, 100, 150, 0.1)
+    2
+    """
+    if float(np.min(_number(margin, "margin", "la marge par client et par période"))) < 0:
+        raise NegativeValueError(
+            "la marge par client et par période (`margin`) est négative : un client qui coûte "
+            "plus qu'il ne rapporte ne rembourse jamais son coût d'acquisition."
+        )
+    table = cohort_profit(retention, margin, acquisition_cost, discount, periods)
+    reached = table["cumulative_profit"].to_numpy() >= -1e-9
+    return int(np.argmax(reached)) if reached.any() else None
+
+
+def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acquisition_cost: float = 0.0,
+                   discount: float = 0.0, periods: int | None = None) -> pd.DataFrame:
+    """Profit of one customer at ``retention`` and at ``retention + points``, and the change.
+
+    One row per value of ``retention`` (a number or an array): ``retention``,
+    ``improved_retention``, ``profit``, ``improved_profit``, ``gain`` (€) and
+    ``relative_gain`` (ratio; NaN when the base profit is not positive).
+
+    >>> retention_gain(0.8, 0.05, 100, 150, 0.1)[["profit", "improved_profit"]].round(1).iloc[0].tolist()
+    [183.3, 250.0]
+    """
+    r = np.atleast_1d(_rate(retention, "retention", "le taux de rétention"))
+    k = float(_number(points, "points", "le gain de rétention"))
+    if not -1 <= k <= 1:
+        raise InvalidValueError(
+            f"le gain de rétention (`points`) s'exprime en fraction : +5 points s'écrivent 0.05 (reçu : {k:g})."
+        )
+    improved = r + k
+    if ((improved < 0) | (improved > 1)).any():
+        bad = r[(improved < 0) | (improved > 1)][0]
+        raise InvalidValueError(
+            f"le taux de rétention amélioré sort de [0, 1] : {bad:g} + {k:g} = {bad + k:g}."
+        )
+    base = np.atleast_1d(total_profit(r, margin, acquisition_cost, discount, periods))
+    new = np.atleast_1d(total_profit(improved, margin, acquisition_cost, discount, periods))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(base > 0, new / base - 1.0, np.nan)
+    return pd.DataFrame({
+        "retention": r,
+        "improved_retention": improved,
+        "profit": base,
+        "improved_profit": new,
+        "gain": new - base,
+        "relative_gain": relative,
+    })
+
+
+# ----------------------------------------------------------------- the figure and widget
+def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
+                           discount: float = 0.1, periods: int = 10, points: float = 0.05, ax=None):
+    """Cumulative discounted profit of one customer at ``retention`` and ``retention + points``.
+
+    The break-even period of the base curve is marked. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import style
+
+    if ax is None:
+        _, ax = plt.subplots()
+    base = cohort_profit(retention, margin, acquisition_cost, discount, periods)
+    t = base["period"].to_numpy()
+    colors = style.COLORS
+    ax.axhline(0, color=colors["neutral"], linewidth=1)
+    ax.plot(t, base["cumulative_profit"], marker="o", color=colors["primary"],
+            label=f"rétention {style.fmt_pct(retention, 0)}")
+    better = min(retention + points, 1.0)
+    if points and better != retention:
+        up = cohort_profit(better, margin, acquisition_cost, discount, periods)
+        ax.plot(t, up["cumulative_profit"], marker="o", linestyle="--", color=colors["good"],
+                label=f"rétention {style.fmt_pct(better, 0)} (+{style.fmt_number(100 * (better - retention), 0)} pts)")
+        gain = up["cumulative_profit"].iloc[-1] / base["cumulative_profit"].iloc[-1] - 1
+        if base["cumulative_profit"].iloc[-1] > 0:
+            ax.annotate(f"{'+' if gain >= 0 else ''}{style.fmt_pct(gain, 0)} de profit cumulé\nà {periods} périodes",
+                        xy=(t[-1], up["cumulative_profit"].iloc[-1]), xytext=(-8, 0),
+                        textcoords="offset points", ha="right", va="bottom", color=colors["good"])
+    be = break_even_period(retention, margin, acquisition_cost, discount, periods)
+    if be is not None:
+        ax.axvline(be, color=colors["accent"], linestyle=":", linewidth=2)
+        ax.annotate(f"point mort : période {be}", xy=(be, 0), xytext=(6, -16), textcoords="offset points",
+                    color=colors["accent"], fontweight="bold")
+    else:
+        ax.text(0.02, 0.95, f"pas de point mort en {periods} périodes", transform=ax.transAxes,
+                color=colors["bad"], fontweight="bold", va="top")
+    ax.set_title("Profit cumulé actualisé d'un client recruté")
+    ax.set_xlabel("période (année) après le recrutement")
+    ax.set_ylabel("profit cumulé actualisé (€)")
+    ax.set_xticks(t)
+    style.format_axis(ax, y="eur")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
+                     discount: float = 0.1, periods: int = 10):
+    """Sliders (retention, margin, acquisition cost, discount) → :func:`plot_cumulative_profit`.
+
+    Returns the ipywidgets box; display it as the last expression of a cell.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    layout = w.Layout(width="460px")
+    opts = {"style": {"description_width": "190px"}, "layout": layout, "continuous_update": True}
+    sliders = {
+        "retention": w.FloatSlider(value=retention, min=0.3, max=0.95, step=0.01,
+                                   description="taux de rétention r", readout_format=".2f", **opts),
+        "margin": w.FloatSlider(value=margin, min=10, max=300, step=5,
+                                description="marge par an m (€)", readout_format=".0f", **opts),
+        "acquisition_cost": w.FloatSlider(value=acquisition_cost, min=0, max=600, step=10,
+                                          description="coût d'acquisition (€)", readout_format=".0f", **opts),
+        "discount": w.FloatSlider(value=discount, min=0, max=0.3, step=0.01,
+                                  description="taux d'actualisation d", readout_format=".2f", **opts),
+    }
+
+    def update(**kwargs):
+        fig, ax = plt.subplots()
+        plot_cumulative_profit(periods=periods, ax=ax, **kwargs)
+        plt.show()
+
+    out = w.interactive_output(update, sliders)
+    return w.VBox([w.HTML("<b>Économie de la rétention</b> — déplacez les curseurs"),
+                   *sliders.values(), out])
+
+
+# ----------------------------------------------------------------- the company
+def _monthly_panel(orders: pd.DataFrame, customer_col: str, date_col: str, table: str):
+    df = check_table(orders, table, [customer_col, date_col], dates=[date_col])
+    df = df.dropna(subset=[customer_col, date_col])
+    index = (df[date_col].dt.year * 12 + df[date_col].dt.month - 1).to_numpy(dtype=np.int64)
+    start = int(index.min())
+    months = pd.period_range(pd.Period(year=start // 12, month=start % 12 + 1, freq="M"),
+                             periods=int(index.max()) - start + 1, freq="M")
+    codes, customers = pd.factorize(df[customer_col], sort=True)
+    return df, codes, customers, months, index - start
+
+
+def portfolio_flows(
+    orders: pd.DataFrame,
+    inactive_after: int = 12,
+    order_lines: pd.DataFrame | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    order_col: str = "order_id",
+    category_col: str = "category",
+) -> pd.DataFrame:
+    """Monthly flows of the customer portfolio: the four macro-processes in numbers.
+
+    A customer is *active* at the end of a month when they bought in the last
+    ``inactive_after`` months. The buyers of each month are ``new`` (first order),
+    ``retained`` (previous order at most ``inactive_after`` months before) or
+    ``reactivated`` (previous order longer ago); ``lost`` counts the customers who
+    turn inactive that month. ``active[t] = active[t-1] + new + reactivated - lost``.
+    With ``order_lines`` (``order_col``, ``category_col``), ``developing`` counts the
+    retained buyers who buy in a category for the first time (cross-selling).
+    Returns one row per month (index ``month``, a month-start Timestamp).
+
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                   "order_date": ["2024-01-05", "2024-03-01", "2024-02-10"]})
+    >>> portfolio_flows(o, inactive_after=1)[["new", "retained", "lost", "active"]].to_numpy().tolist()
+    [[1, 0, 0, 1], [1, 0, 1, 1], [0, 0, 1, 1]]
+    """
+    if isinstance(inactive_after, (bool, np.bool_)) or not isinstance(inactive_after, (int, np.integer)) \
+            or inactive_after < 1:
+        raise InvalidValueError(
+            f"`inactive_after` est un nombre de mois entier ≥ 1 (reçu : {inactive_after!r})."
+        )
+    L = int(inactive_after)
+    df, codes, customers, months, col = _monthly_panel(orders, customer_col, date_col, "orders")
+    n_c, n_m = len(customers), len(months)
+    bought = np.zeros((n_c, n_m), dtype=bool)
+    bought[codes, col] = True
+    t = np.arange(n_m)
+    # last purchase month up to and including t (-inf before the first purchase)
+    last = np.maximum.accumulate(np.where(bought, t, -10**6), axis=1)
+    prev = np.concatenate([np.full((n_c, 1), -10**6), last[:, :-1]], axis=1)  # strictly before t
+    first = bought & (prev < 0)
+    repeat = bought & ~first
+    gap = t - prev
+    retained = repeat & (gap <= L)
+    reactivated = repeat & (gap > L)
+    lost = ~bought & (last >= 0) & (t - last == L)
+    active = (last >= 0) & (t - last < L)
+    out = pd.DataFrame({
+        "new": first.sum(axis=0),
+        "retained": retained.sum(axis=0),
+        "reactivated": reactivated.sum(axis=0),
+        "lost": lost.sum(axis=0),
+        "active": active.sum(axis=0),
+    }, index=pd.Index(months.to_timestamp(), name="month"))
+    if order_lines is not None:
+        lines = check_table(order_lines, "order_lines", [order_col, category_col])
+        if order_col not in df.columns:
+            raise InvalidValueError(
+                f"pour compter les clients en développement, la table « orders » doit contenir "
+                f"la colonne '{order_col}' qui la relie à « order_lines »."
+            )
+        keyed = pd.DataFrame({order_col: df[order_col].to_numpy(), "_c": codes, "_m": col})
+        cat = lines[[order_col, category_col]].merge(keyed, on=order_col, how="inner")
+        firsts = cat.groupby(["_c", category_col], observed=True)["_m"].min().reset_index()
+        new_cat = np.zeros((n_c, n_m), dtype=bool)
+        new_cat[firsts["_c"].to_numpy(), firsts["_m"].to_numpy()] = True
+        out.insert(2, "developing", (retained & new_cat).sum(axis=0))
+    return out
+
+
+def yearly_retention(orders: pd.DataFrame, customer_col: str = "customer_id",
+                     date_col: str = "order_date") -> pd.DataFrame:
+    """Year-over-year retention: share of the buyers of year ``y - 1`` who buy again in ``y``.
+
+    One row per year (from the second): ``buyers_previous``, ``retained``,
+    ``retention_rate``.
+
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "a"],
+    ...                   "order_date": ["2024-03-01", "2024-05-01", "2025-01-10"]})
+    >>> yearly_retention(o)["retention_rate"].tolist()
+    [0.5]
+    """
+    df = check_table(orders, "orders", [customer_col, date_col], dates=[date_col])
+    pairs = pd.DataFrame({"c": df[customer_col], "y": df[date_col].dt.year}).dropna().drop_duplicates()
+    years = np.arange(int(pairs["y"].min()), int(pairs["y"].max()) + 1)
+    if len(years) < 2:
+        raise InvalidValueError(
+            "il faut au moins deux années d'achats pour mesurer une rétention d'une année sur l'autre "
+            f"(années présentes : {', '.join(map(str, years))})."
+        )
+    nxt = pairs.assign(y=pairs["y"] - 1)  # a purchase in y seen from y - 1
+    both = pairs.merge(nxt, on=["c", "y"], how="inner")
+    base = pairs.groupby("y").size().reindex(years, fill_value=0)
+    kept = both.groupby("y").size().reindex(years, fill_value=0)
+    out = pd.DataFrame({
+        "buyers_previous": base.to_numpy()[:-1],
+        "retained": kept.to_numpy()[:-1],
+    }, index=pd.Index(years[1:], name="year"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["retention_rate"] = out["retained"] / out["buyers_previous"].where(out["buyers_previous"] > 0)
+    return out
+
+
+def plot_portfolio_flows(data: pd.DataFrame, start=None, axes=None):
+    """Portfolio-flow figure from :func:`portfolio_flows`: two panels sharing the months.
+
+    Top: the buyers of each month, stacked (new, retained, reactivated), with the
+    customers lost drawn below zero. Bottom: the active base. Returns the two Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import style
+
+    df = data if start is None else data.loc[pd.Timestamp(start):]
+    if axes is None:
+        _, axes = plt.subplots(2, 1, sharex=True, figsize=(9, 6.5), height_ratios=[2, 1])
+    top, bottom = axes
+    x = df.index
+    width = 25
+    c = style.COLORS
+    retained = df["retained"].to_numpy()
+    layers = [("new", df["new"].to_numpy(), c["primary"]),
+              ("retained", retained, c["good"]),
+              ("reactivated", df["reactivated"].to_numpy(), c["accent"])]
+    bottom_stack = np.zeros(len(df))
+    for key, values, color in layers:
+        top.bar(x, values, width=width, bottom=bottom_stack, color=color, label=PHASE_LABELS[key])
+        if key == "retained" and "developing" in df:
+            top.bar(x, df["developing"], width=width, bottom=bottom_stack, color="none",
+                    edgecolor="white", hatch="///", linewidth=0, label=PHASE_LABELS["developing"])
+        bottom_stack = bottom_stack + values
+    top.bar(x, -df["lost"].to_numpy(), width=width, color=c["bad"], label=PHASE_LABELS["lost"])
+    top.axhline(0, color=c["neutral"], linewidth=1)
+    top.set_title("Les quatre macro-processus, mois par mois")
+    top.set_ylabel("clients par mois")
+    style.format_axis(top, y="num")
+    top.legend(loc="upper left", ncols=2, fontsize="small")
+    bottom.plot(x, df["active"], color=c["primary"])
+    bottom.set_ylabel("base active (clients)")
+    bottom.set_xlabel("mois")
+    style.format_axis(bottom, y="num")
+    style.month_axis(bottom)
+    bottom.set_ylim(0, None)
+    return top, bottom

@@ -1,0 +1,220 @@
+"""Retention economics and portfolio flows: values worked by hand, edge cases, French errors."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import retention as rt
+from crmlab.validation import InvalidValueError, MissingColumnError, NegativeValueError
+
+
+# ----------------------------------------------------------------- the model, by hand
+# r = 0.8, m = 100 €, AC = 150 €, d = 10 %, 3 periods, worked on paper:
+#   t=0: -150
+#   t=1: 1 survivor    × 100 = 100 → 100 / 1.1   =  90.909 → cumul -59.091
+#   t=2: 0.8 survivor  × 100 =  80 →  80 / 1.21  =  66.116 → cumul   7.025
+#   t=3: 0.64 survivor × 100 =  64 →  64 / 1.331 =  48.084 → cumul  55.109
+def test_cohort_profit_by_hand():
+    t = rt.cohort_profit(0.8, 100, 150, 0.1, periods=3)
+    assert t["period"].tolist() == [0, 1, 2, 3]
+    assert t["active"].tolist() == pytest.approx([1, 1, 0.8, 0.64])
+    assert t["profit"].tolist() == pytest.approx([-150, 100, 80, 64])
+    assert t["discounted_profit"].tolist() == pytest.approx([-150, 90.909, 66.116, 48.084], abs=1e-3)
+    assert t["cumulative_profit"].tolist() == pytest.approx([-150, -59.091, 7.025, 55.109], abs=1e-3)
+
+
+def test_cohort_profit_scales_with_cohort_size():
+    t = rt.cohort_profit(0.8, 100, 150, 0.1, periods=3, customers=1000)
+    assert t["active"].tolist() == pytest.approx([1000, 1000, 800, 640])
+    assert t["cumulative_profit"].iloc[-1] == pytest.approx(55108.94, abs=0.01)
+
+
+def test_total_profit_closed_forms_match_the_table():
+    # finite horizon: the same 55.109 as above
+    assert rt.total_profit(0.8, 100, 150, 0.1, periods=3) == pytest.approx(55.1089, abs=1e-4)
+    # infinite horizon: 100 / (1 + 0.1 - 0.8) - 150 = 333.33 - 150
+    assert rt.total_profit(0.8, 100, 150, 0.1) == pytest.approx(183.333, abs=1e-3)
+    # no discount, no churn, 4 periods: 4 × 100 - 150
+    assert rt.total_profit(1.0, 100, 150, 0.0, periods=4) == pytest.approx(250)
+
+
+def test_total_profit_is_vectorised():
+    out = rt.total_profit(np.array([0.5, 0.8]), 100, 0, 0.0)
+    # undiscounted lifetime 1 / (1 - r): 2 and 5 periods
+    assert out.tolist() == pytest.approx([200, 500])
+
+
+def test_long_horizon_tends_to_the_infinite_one():
+    assert rt.total_profit(0.8, 100, 150, 0.1, periods=400) == pytest.approx(rt.total_profit(0.8, 100, 150, 0.1))
+
+
+def test_break_even_period():
+    assert rt.break_even_period(0.8, 100, 150, 0.1) == 2
+    assert rt.break_even_period(0.8, 100, 0, 0.1) == 0            # nothing to pay back
+    assert rt.break_even_period(0.8, 100, 100, 0.0) == 1          # exactly paid back at t=1
+    # never: 100 / (1.1 - 0.3) = 125 < 150
+    assert rt.break_even_period(0.3, 100, 150, 0.1) is None
+
+
+def test_implied_retention_and_its_inverse():
+    # half lost in 5 years: 0.5 ** (1/5)
+    assert rt.implied_retention(0.5, 5) == pytest.approx(0.870551, abs=1e-6)
+    # lose 75 % in 2 years: 0.25 ** (1/2) = 0.5
+    assert rt.implied_retention(0.75, 2) == pytest.approx(0.5)
+    assert rt.years_to_lose(0.5) == pytest.approx(1.0)
+    assert rt.years_to_lose(rt.implied_retention(0.5, 7)) == pytest.approx(7)
+    assert math.isinf(rt.years_to_lose(1.0))
+
+
+def test_retention_gain_by_hand():
+    # r 0.8 → 0.85 (d = 0.1, AC = 150): 100/0.3 - 150 = 183.33 → 100/0.25 - 150 = 250
+    g = rt.retention_gain([0.8, 0.5], 0.05, 100, 150, 0.1)
+    assert g["profit"].tolist() == pytest.approx([183.333, 16.667], abs=1e-3)
+    assert g["improved_profit"].tolist() == pytest.approx([250, 31.818], abs=1e-3)
+    assert g["relative_gain"].tolist() == pytest.approx([250 / 183.333 - 1, 31.818 / 16.667 - 1], abs=1e-3)
+
+
+def test_retention_gain_relative_is_nan_when_base_is_a_loss():
+    g = rt.retention_gain(0.3, 0.05, 100, 150, 0.1)
+    assert g["profit"].iloc[0] < 0
+    assert np.isnan(g["relative_gain"].iloc[0])
+
+
+# ----------------------------------------------------------------- bad input
+@pytest.mark.parametrize("r", [1.2, -0.1])
+def test_retention_outside_0_1(r):
+    with pytest.raises(InvalidValueError, match="taux de rétention.*compris entre 0 et 1"):
+        rt.cohort_profit(r, 100, 150, 0.1)
+
+
+def test_retention_as_percent_is_explained():
+    with pytest.raises(InvalidValueError, match="85 % s'écrit 0.85"):
+        rt.total_profit(85, 100)
+
+
+def test_negative_acquisition_cost():
+    with pytest.raises(NegativeValueError, match="coût d'acquisition.*négatif"):
+        rt.cohort_profit(0.8, 100, -5)
+
+
+def test_negative_margin_cannot_break_even():
+    with pytest.raises(NegativeValueError, match="marge.*négative"):
+        rt.break_even_period(0.8, -10, 150, 0.1)
+
+
+def test_text_instead_of_a_number():
+    with pytest.raises(InvalidValueError, match="doit être un nombre"):
+        rt.total_profit("0.8", 100)
+
+
+def test_bad_periods_and_points():
+    with pytest.raises(InvalidValueError, match="entier ≥ 1"):
+        rt.cohort_profit(0.8, 100, periods=0)
+    with pytest.raises(InvalidValueError, match="0.05"):
+        rt.retention_gain(0.8, 5)
+    with pytest.raises(InvalidValueError, match="sort de \\[0, 1\\]"):
+        rt.retention_gain(0.98, 0.05)
+
+
+def test_infinite_profit_is_refused():
+    with pytest.raises(InvalidValueError, match="horizon infini"):
+        rt.total_profit(1.0, 100, 0, 0.0)
+
+
+# ----------------------------------------------------------------- the company: flows
+@pytest.fixture
+def three_customers():
+    # a: Jan, Feb, Jun 2024 (Jun: previous purchase 4 months before)
+    # b: Jan 2024 only
+    # c: Mar 2024, then Mar 2025
+    return pd.DataFrame({
+        "order_id": ["o1", "o2", "o3", "o4", "o5", "o6"],
+        "customer_id": ["a", "a", "a", "b", "c", "c"],
+        "order_date": ["2024-01-10", "2024-02-03", "2024-06-20", "2024-01-25", "2024-03-01", "2025-03-15"],
+        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+    })
+
+
+def test_flows_by_hand(three_customers):
+    # inactive after 3 months: active at the end of month t = bought in t-2..t
+    f = rt.portfolio_flows(three_customers, inactive_after=3)
+    assert len(f) == 15  # Jan 2024 → Mar 2025, empty months included
+    jan, feb, mar, apr, may, jun = (pd.Timestamp(f"2024-{m:02d}-01") for m in range(1, 7))
+    assert f.loc[jan, ["new", "retained", "reactivated", "lost", "active"]].tolist() == [2, 0, 0, 0, 2]
+    assert f.loc[feb, ["new", "retained"]].tolist() == [0, 1]             # a again
+    assert f.loc[mar, ["new", "active"]].tolist() == [1, 3]               # c arrives
+    assert f.loc[apr, "lost"] == 1                                       # b: last in Jan, 3 months
+    assert f.loc[may, "lost"] == 1                                       # a: last in Feb
+    assert f.loc[jun, ["reactivated", "lost", "active"]].tolist() == [1, 1, 1]   # a back; c lapses
+    assert f.loc[pd.Timestamp("2025-03-01"), "reactivated"] == 1         # c, after 12 months
+    assert f["new"].sum() == 3
+
+
+def test_flows_balance_identity(three_customers):
+    f = rt.portfolio_flows(three_customers, inactive_after=2)
+    change = f["active"].diff().iloc[1:]
+    flows = (f["new"] + f["reactivated"] - f["lost"]).iloc[1:]
+    assert change.tolist() == flows.tolist()
+
+
+def test_flows_count_customers_not_orders():
+    o = pd.DataFrame({"customer_id": ["a", "a", "a"],
+                      "order_date": ["2024-01-02", "2024-01-20", "2024-02-05"]})
+    f = rt.portfolio_flows(o, inactive_after=12)
+    assert f["new"].tolist() == [1, 0]
+    assert f["retained"].tolist() == [0, 1]
+
+
+def test_developing_counts_first_purchase_in_a_new_category(three_customers):
+    lines = pd.DataFrame({
+        "order_id": ["o1", "o2", "o2", "o3", "o4", "o5", "o6"],
+        "category": ["jardin", "jardin", "cuisine", "jardin", "maison", "maison", "maison"],
+    })
+    f = rt.portfolio_flows(three_customers, inactive_after=12, order_lines=lines)
+    assert f.loc[pd.Timestamp("2024-02-01"), "developing"] == 1   # a adds cuisine
+    assert f.loc[pd.Timestamp("2024-06-01"), "developing"] == 0   # a: jardin again
+    assert f.loc[pd.Timestamp("2025-03-01"), "developing"] == 0   # c: maison again
+    assert f["developing"].sum() == 1
+    assert (f["developing"] <= f["retained"]).all()
+
+
+def test_one_customer_one_purchase():
+    f = rt.portfolio_flows(pd.DataFrame({"customer_id": ["z"], "order_date": ["2025-05-05"]}))
+    assert f.to_numpy().tolist() == [[1, 0, 0, 0, 1]]
+
+
+def test_flows_french_errors(three_customers):
+    with pytest.raises(MissingColumnError, match="'order_date' est absente de la table « orders »"):
+        rt.portfolio_flows(three_customers.drop(columns="order_date"))
+    with pytest.raises(InvalidValueError, match="nombre de mois entier"):
+        rt.portfolio_flows(three_customers, inactive_after=0)
+    with pytest.raises(ValueError, match="date illisible"):
+        rt.portfolio_flows(three_customers.assign(order_date=["2024-13-45"] + ["2024-01-01"] * 5))
+
+
+def test_yearly_retention_by_hand(three_customers):
+    y = rt.yearly_retention(three_customers)
+    # 2024 buyers a, b, c; in 2025 only c → 1 / 3
+    assert y.index.tolist() == [2025]
+    assert y.loc[2025, ["buyers_previous", "retained"]].tolist() == [3, 1]
+    assert y.loc[2025, "retention_rate"] == pytest.approx(1 / 3)
+
+
+def test_yearly_retention_needs_two_years():
+    with pytest.raises(InvalidValueError, match="au moins deux années"):
+        rt.yearly_retention(pd.DataFrame({"customer_id": ["a"], "order_date": ["2024-01-01"]}))
+
+
+def test_plots_return_axes(three_customers):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = rt.plot_cumulative_profit(0.8, 100, 150, 0.1, periods=5)
+    assert len(ax.lines) >= 2
+    top, bottom = rt.plot_portfolio_flows(rt.portfolio_flows(three_customers, inactive_after=3))
+    assert top.get_title() and bottom.get_ylabel()
+    plt.close("all")
