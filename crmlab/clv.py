@@ -1,0 +1,320 @@
+"""Simple customer lifetime value (CLV) and customer equity (« capital client »).
+
+A customer brings a margin ``m`` per year while they stay; each year they stay
+with probability ``r`` (retention); a euro of year ``t`` is worth
+``1 / (1 + d) ** t`` today. The value of the years to come (Gupta & Lehmann)::
+
+    CLV = sum over t = 1..T of m * r**t / (1 + d)**t
+        = m * r / (1 + d - r) * (1 - q**T),   q = r / (1 + d)
+        → m * r / (1 + d - r) when T is infinite.
+
+Every function here is vectorised: margins, retentions and discount rates may be
+arrays (one value per customer or per segment) and broadcast together.
+
+>>> round(float(clv(100, 0.8, 0.1)), 2)
+266.67
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .validation import InvalidValueError, check_table
+
+__all__ = [
+    "clv",
+    "clv_table",
+    "breakeven_retention",
+    "retention_rate",
+    "reliability_score",
+    "customer_equity",
+    "plot_clv_build_up",
+    "plot_clv_curve",
+]
+
+
+def _as_array(value, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"{name} doit être un nombre (reçu : {value!r}).") from None
+    if np.isnan(arr).any():
+        raise InvalidValueError(f"{name} contient une valeur manquante (NaN).")
+    return arr
+
+
+def _check_inputs(margin, retention, discount, horizon):
+    m = _as_array(margin, "la marge")
+    r = _as_array(retention, "le taux de rétention")
+    d = _as_array(discount, "le taux d'actualisation")
+    if ((r < 0) | (r > 1)).any():
+        bad = r[(r < 0) | (r > 1)].flat[0]
+        raise InvalidValueError(
+            f"le taux de rétention doit être compris entre 0 et 1 (reçu : {bad!r}) : "
+            "c'est une probabilité de rester client d'une année sur l'autre (0,8 pour 80 %)."
+        )
+    if (d < 0).any():
+        raise InvalidValueError(
+            f"le taux d'actualisation doit être positif ou nul (reçu : {d[d < 0].flat[0]!r}), "
+            "par exemple 0,1 pour 10 % par an."
+        )
+    infinite = horizon is None or (isinstance(horizon, float) and math.isinf(horizon))
+    if infinite:
+        if (r >= 1).any():
+            raise InvalidValueError(
+                "un taux de rétention de 100 % sur un horizon infini suppose un client qui ne part "
+                "jamais : sa valeur ne dépend plus que de l'actualisation et n'est pas réaliste. "
+                "Prenez une rétention inférieure à 1 ou un horizon fini (horizon=5, par exemple)."
+            )
+        return m, r, d, None
+    if isinstance(horizon, bool) or not float(horizon).is_integer() or horizon < 1:
+        raise InvalidValueError(
+            f"l'horizon doit être un nombre entier d'années ≥ 1, ou None pour un horizon infini "
+            f"(reçu : {horizon!r})."
+        )
+    return m, r, d, int(horizon)
+
+
+def clv(
+    margin: float | np.ndarray | pd.Series,
+    retention: float | np.ndarray | pd.Series,
+    discount: float | np.ndarray | pd.Series = 0.1,
+    horizon: int | None = None,
+    *,
+    include_first_year: bool = False,
+    acquisition_cost: float | np.ndarray | pd.Series = 0.0,
+):
+    """Discounted value of a customer's future margins under a constant retention rate.
+
+    ``horizon`` is a number of years (``None``: infinite). With
+    ``include_first_year=True`` the margin of the current year (a new customer's
+    first year, not discounted) is added; ``acquisition_cost`` is subtracted.
+    Inputs broadcast (numpy); a pandas Series in gives a Series out.
+
+    >>> round(float(clv(100, 0.8, 0.1, horizon=2)), 2)   # 80/1.1 + 64/1.21
+    125.62
+    """
+    index = next((v.index for v in (margin, retention, discount) if isinstance(v, pd.Series)), None)
+    m, r, d, t = _check_inputs(margin, retention, discount, horizon)
+    q = r / (1 + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if t is None:
+            value = m * r / (1 + d - r)
+        else:
+            # when q == 1 (r = 1 and d = 0) each of the T years is worth m
+            value = np.where(np.isclose(q, 1.0), m * t, m * r * (1 - q ** t) / (1 + d - r))
+    value = value + (m if include_first_year else 0.0) - _as_array(acquisition_cost, "le coût d'acquisition")
+    if index is not None:
+        return pd.Series(np.broadcast_to(value, (len(index),)), index=index, name="clv")
+    return value[()] if isinstance(value, np.ndarray) else value
+
+
+def clv_table(margin: float, retention: float, discount: float = 0.1, horizon: int = 10) -> pd.DataFrame:
+    """The explicit sum behind :func:`clv`, year by year (finite ``horizon``).
+
+    Columns: ``year``, ``survival`` (r**t, chance the customer is still there),
+    ``expected_margin`` (m * r**t), ``discount_factor`` (1/(1+d)**t),
+    ``discounted_margin`` and ``cumulative_clv``; the last value equals
+    ``clv(margin, retention, discount, horizon)``.
+
+    >>> clv_table(100, 0.8, 0.1, 2)["cumulative_clv"].round(2).tolist()
+    [72.73, 125.62]
+    """
+    if horizon is None:
+        raise InvalidValueError("le tableau année par année demande un horizon fini (horizon=10, par exemple).")
+    m, r, d, t = _check_inputs(margin, retention, discount, horizon)
+    if m.ndim or r.ndim or d.ndim:
+        raise InvalidValueError("le tableau année par année se calcule pour un seul client : "
+                                "marge, rétention et actualisation doivent être des nombres.")
+    years = np.arange(1, t + 1)
+    survival = float(r) ** years
+    factor = 1 / (1 + float(d)) ** years
+    discounted = float(m) * survival * factor
+    return pd.DataFrame({
+        "year": years,
+        "survival": survival,
+        "expected_margin": float(m) * survival,
+        "discount_factor": factor,
+        "discounted_margin": discounted,
+        "cumulative_clv": discounted.cumsum(),
+    })
+
+
+def breakeven_retention(
+    margin: float | np.ndarray | pd.Series,
+    acquisition_cost: float | np.ndarray | pd.Series,
+    discount: float | np.ndarray | pd.Series = 0.1,
+    *,
+    include_first_year: bool = True,
+):
+    """Retention rate at which a new customer just pays back their acquisition cost.
+
+    Infinite horizon: solves ``clv(m, r, d, include_first_year=...) = acquisition_cost``
+    for ``r``. With the first year included, ``r* = (1 + d) * (1 - m / cost)``;
+    without, ``r* = cost * (1 + d) / (m + cost)``. A result ≤ 0 means the first
+    margin already pays the cost (0 is returned); a result ≥ 1 means no retention
+    can (the value is returned as is, to be read as « inatteignable »).
+
+    >>> round(float(breakeven_retention(50, 100, 0.1)), 2)
+    0.55
+    """
+    index = next((v.index for v in (margin, acquisition_cost, discount) if isinstance(v, pd.Series)), None)
+    m = _as_array(margin, "la marge")
+    c = _as_array(acquisition_cost, "le coût d'acquisition")
+    d = _as_array(discount, "le taux d'actualisation")
+    if (m <= 0).any():
+        raise InvalidValueError("la marge annuelle doit être positive : un client qui coûte chaque année "
+                                "ne rembourse jamais son coût d'acquisition, quelle que soit sa fidélité.")
+    if (c < 0).any() or (d < 0).any():
+        raise InvalidValueError("le coût d'acquisition et le taux d'actualisation doivent être positifs ou nuls.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (1 + d) * (1 - m / c) if include_first_year else c * (1 + d) / (m + c)
+    r = np.where(c == 0, 0.0, np.maximum(r, 0.0))
+    if index is not None:
+        return pd.Series(np.broadcast_to(r, (len(index),)), index=index, name="breakeven_retention")
+    return r[()]
+
+
+def retention_rate(
+    orders: pd.DataFrame,
+    by: pd.Series | None = None,
+    *,
+    customer: str = "customer_id",
+    date: str = "order_date",
+) -> float | pd.Series:
+    """Yearly retention: share of the customers active in a year who buy again the next year.
+
+    Pooled over consecutive pairs of calendar years (2023→2024, 2024→2025…).
+    ``by`` maps each customer id to a group (e.g. the acquisition channel); then
+    one rate per group is returned (a Series).
+
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "B", "C"],
+    ...                   "order_date": ["2024-03-01", "2025-02-01", "2024-06-01", "2025-01-05"]})
+    >>> retention_rate(o)   # A stays, B leaves; C is new in 2025
+    0.5
+    """
+    orders = check_table(orders, "orders", [customer, date], dates=[date])
+    years = orders[date].dt.year
+    active = pd.crosstab(orders[customer], years).gt(0)
+    if active.shape[1] < 2:
+        raise InvalidValueError("le taux de rétention annuel demande des commandes sur au moins "
+                                "deux années civiles consécutives.")
+    cols = active.columns.to_numpy()
+    pairs = [(a, b) for a, b in zip(cols[:-1], cols[1:]) if b == a + 1]
+    start = active[[a for a, _ in pairs]].to_numpy()
+    stayed = start & active[[b for _, b in pairs]].to_numpy()
+    counts = pd.DataFrame({"start": start.sum(axis=1), "stayed": stayed.sum(axis=1)}, index=active.index)
+    if by is None:
+        return float(counts["stayed"].sum() / counts["start"].sum())
+    groups = by.reindex(counts.index)
+    if groups.isna().any():
+        missing = groups.index[groups.isna()][0]
+        raise InvalidValueError(f"le client {missing!r} n'a pas de groupe dans la série « by » "
+                                "(vérifiez qu'elle est indexée par l'identifiant client).")
+    sums = counts.groupby(groups.to_numpy(), observed=True, sort=True).sum()
+    rate = (sums["stayed"] / sums["start"]).rename("retention")
+    rate.index.name = by.name
+    return rate
+
+
+def reliability_score(
+    data: pd.DataFrame,
+    returns: str = "n_returns",
+    orders: str = "n_orders",
+) -> pd.Series:
+    """A simple proxy of a customer's financial reliability: 1 − share of orders returned.
+
+    1 for a customer who never returns anything, 0 for one who returns every
+    order. Used to weight a CLV (Mayol: the LTV « pondérée » by a reliability score).
+
+    >>> reliability_score(pd.DataFrame({"n_returns": [0, 1], "n_orders": [4, 4]})).tolist()
+    [1.0, 0.75]
+    """
+    data = check_table(data, "cost_to_serve", [returns, orders], non_negative=[returns, orders])
+    n = data[orders].to_numpy(dtype=float)
+    k = data[returns].to_numpy(dtype=float)
+    if ((n == 0) & (k > 0)).any() or (k > n).any():
+        raise InvalidValueError(f"un client a plus de retours ('{returns}') que de commandes ('{orders}') : "
+                                "vérifiez les deux colonnes.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(n > 0, 1 - k / n, 1.0)
+    return pd.Series(score, index=data.index, name="reliability")
+
+
+def customer_equity(data: pd.DataFrame, value: str = "clv", by: str | None = None) -> pd.DataFrame:
+    """Customer equity (« capital client »): the sum of the customers' values.
+
+    Returns ``n_customers``, ``mean_value``, ``equity`` (sum) and ``equity_share``,
+    for the whole base (one row, index « Total ») or per group of column ``by``.
+
+    >>> customer_equity(pd.DataFrame({"clv": [100.0, 50.0]}))["equity"].item()
+    150.0
+    """
+    cols = [value] + ([by] if by else [])
+    data = check_table(data, "valeurs par client", cols)
+    if by is None:
+        grouped = data[value].agg(["count", "mean", "sum"]).to_frame("Total").T
+    else:
+        grouped = data.groupby(by, observed=True, sort=True)[value].agg(["count", "mean", "sum"])
+    out = grouped.rename(columns={"count": "n_customers", "mean": "mean_value", "sum": "equity"})
+    out["n_customers"] = out["n_customers"].astype(int)
+    total = data[value].sum()
+    out["equity_share"] = out["equity"] / total if total else np.nan
+    return out
+
+
+# ----------------------------------------------------------------------------- plots
+def plot_clv_build_up(margin: float, retention: float, discount: float = 0.1, horizon: int = 10,
+                      *, acquisition_cost: float | None = None, ax=None):
+    """Bars: discounted expected margin of each year; line: cumulative CLV. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    from .style import COLORS, fmt_eur, format_axis
+
+    table = clv_table(margin, retention, discount, horizon)
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.bar(table["year"], table["discounted_margin"], color=COLORS["primary"], alpha=0.55,
+           label="Marge actualisée de l'année")
+    ax.plot(table["year"], table["cumulative_clv"], "-o", color=COLORS["good"], ms=4,
+            label="CLV cumulée")
+    if retention < 1:
+        limit = float(clv(margin, retention, discount))
+        ax.axhline(limit, color=COLORS["neutral"], ls="--", lw=1.2,
+                   label=f"Horizon infini : {fmt_eur(limit)}")
+    if acquisition_cost:
+        ax.axhline(acquisition_cost, color=COLORS["bad"], ls=":", lw=1.6,
+                   label=f"Coût d'acquisition : {fmt_eur(acquisition_cost)}")
+    value = float(table["cumulative_clv"].iloc[-1])
+    ax.set_title(f"CLV sur {horizon} an{'s' if horizon > 1 else ''} : {fmt_eur(value)}")
+    ax.set_xlabel("Année de la relation")
+    ax.set_ylabel("Valeur actualisée (€)")
+    ax.legend(loc="upper left", fontsize="small")
+    format_axis(ax, y="eur")
+    return ax
+
+
+def plot_clv_curve(margin: float, retention: float, discount: float = 0.1, horizon: int | None = 10,
+                   *, grid: np.ndarray | None = None, ax=None):
+    """CLV as a function of the retention rate (others fixed), current rate marked. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    from .style import COLORS, fmt_eur, fmt_pct, format_axis
+
+    grid = np.linspace(0.0, 0.95, 96) if grid is None else np.asarray(grid, dtype=float)
+    values = clv(margin, grid, discount, horizon)
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.plot(grid, values, color=COLORS["primary"])
+    current = float(clv(margin, retention, discount, horizon))
+    ax.plot([retention], [current], "o", color=COLORS["accent"], ms=9, zorder=3,
+            label=f"Rétention {fmt_pct(retention, 0)} → {fmt_eur(current)}")
+    ax.set_xlabel("Taux de rétention annuel")
+    ax.set_ylabel("CLV (€)")
+    ax.set_title("La CLV grimpe de plus en plus vite avec la rétention")
+    ax.legend(loc="upper left", fontsize="small")
+    format_axis(ax, x="pct", y="eur")
+    return ax

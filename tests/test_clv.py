@@ -1,0 +1,113 @@
+"""Simple CLV: closed form against the explicit sum, equity, retention, French errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import clv as cv
+from crmlab.validation import InvalidValueError, MissingColumnError
+
+
+def test_closed_form_by_hand_m100_r08_d01():
+    # infinite horizon: m r / (1 + d - r) = 80 / 0.3
+    assert cv.clv(100, 0.8, 0.1) == pytest.approx(800 / 3)
+    # two years: 80/1.1 + 64/1.21
+    assert cv.clv(100, 0.8, 0.1, horizon=2) == pytest.approx(80 / 1.1 + 64 / 1.21)
+
+
+@pytest.mark.parametrize("horizon", [1, 5, 30])
+def test_closed_form_equals_explicit_sum(horizon):
+    t = np.arange(1, horizon + 1)
+    explicit = (100 * 0.8 ** t / 1.1 ** t).sum()
+    assert cv.clv(100, 0.8, 0.1, horizon=horizon) == pytest.approx(explicit)
+    assert cv.clv_table(100, 0.8, 0.1, horizon)["cumulative_clv"].iloc[-1] == pytest.approx(explicit)
+
+
+def test_long_finite_horizon_tends_to_infinite_value():
+    assert cv.clv(100, 0.8, 0.1, horizon=200) == pytest.approx(cv.clv(100, 0.8, 0.1))
+
+
+def test_first_year_and_acquisition_cost():
+    # new customer: 100 now + 266.67 later − 150 of acquisition
+    assert cv.clv(100, 0.8, 0.1, include_first_year=True, acquisition_cost=150) == pytest.approx(100 + 800 / 3 - 150)
+
+
+def test_full_retention_no_discount_finite():
+    assert cv.clv(50, 1.0, 0.0, horizon=4) == pytest.approx(200.0)
+
+
+def test_vectorised_and_series():
+    values = cv.clv(np.array([100.0, 100.0]), np.array([0.5, 0.8]), 0.1)
+    assert values == pytest.approx([50 / 0.6, 800 / 3])
+    s = cv.clv(pd.Series([100.0, 10.0], index=["a", "b"]), 0.5, 0.0)
+    assert s.index.tolist() == ["a", "b"] and s.tolist() == pytest.approx([100.0, 10.0])
+
+
+def test_zero_retention_is_worth_nothing_later():
+    assert cv.clv(100, 0.0, 0.1) == 0.0
+
+
+def test_breakeven_retention_by_hand():
+    # first year included: (1 + d)(1 - m / cost) = 1.1 × 0.5 = 0.55
+    r = cv.breakeven_retention(50, 100, 0.1)
+    assert r == pytest.approx(0.55)
+    assert cv.clv(50, r, 0.1, include_first_year=True) == pytest.approx(100.0)
+    # margin above the cost: any retention pays back
+    assert cv.breakeven_retention(150, 100, 0.1) == 0.0
+
+
+def test_retention_rate_by_hand_and_by_group():
+    orders = pd.DataFrame({
+        "customer_id": ["A", "A", "B", "C", "C", "D", "D"],
+        "order_date": ["2023-05-01", "2024-01-10", "2023-02-01", "2024-03-01",
+                       "2025-03-01", "2023-06-01", "2025-06-01"],
+    })
+    # 2023→2024: A stays, B and D leave (D comes back in 2025, not counted); 2024→2025: A leaves, C stays
+    # pooled: 2 stays out of 5 starts
+    assert cv.retention_rate(orders) == pytest.approx(2 / 5)
+    channel = pd.Series({"A": "web", "B": "web", "C": "magasin", "D": "magasin"}, name="acquisition_channel")
+    rates = cv.retention_rate(orders, by=channel)
+    assert rates["web"] == pytest.approx(1 / 3)  # A: 1/2, B: 0/1
+    assert rates["magasin"] == pytest.approx(1 / 2)  # C: 1/1, D: 0/1
+
+
+def test_retention_needs_two_years():
+    with pytest.raises(InvalidValueError, match="deux années"):
+        cv.retention_rate(pd.DataFrame({"customer_id": ["A"], "order_date": ["2024-01-01"]}))
+
+
+def test_reliability_score():
+    s = cv.reliability_score(pd.DataFrame({"n_returns": [0, 1, 2], "n_orders": [3, 4, 2]}))
+    assert s.tolist() == pytest.approx([1.0, 0.75, 0.0])
+
+
+def test_customer_equity_total_and_by_group():
+    d = pd.DataFrame({"clv": [100.0, 50.0, 30.0], "channel": ["web", "web", "magasin"]})
+    total = cv.customer_equity(d)
+    assert total.loc["Total", "equity"] == pytest.approx(180.0)
+    by = cv.customer_equity(d, by="channel")
+    assert by.loc["web", "n_customers"] == 2
+    assert by.loc["web", "equity_share"] == pytest.approx(150 / 180)
+    assert by.loc["magasin", "mean_value"] == pytest.approx(30.0)
+
+
+def test_full_retention_infinite_horizon_error_in_french():
+    with pytest.raises(InvalidValueError, match="horizon infini"):
+        cv.clv(100, 1.0, 0.1)
+
+
+def test_retention_out_of_range_error_in_french():
+    with pytest.raises(InvalidValueError, match="entre 0 et 1"):
+        cv.clv(100, 80, 0.1, horizon=5)  # 80 instead of 0.8
+
+
+def test_bad_horizon_and_discount():
+    with pytest.raises(InvalidValueError, match="nombre entier"):
+        cv.clv(100, 0.8, 0.1, horizon=2.5)
+    with pytest.raises(InvalidValueError, match="actualisation"):
+        cv.clv(100, 0.8, -0.1)
+
+
+def test_missing_column_error_in_french():
+    with pytest.raises(MissingColumnError, match="colonne 'n_returns' est absente"):
+        cv.reliability_score(pd.DataFrame({"n_orders": [1]}))
