@@ -1,0 +1,677 @@
+"""Multivariate segmentation: behaviour and needs variables, PCA, k-means, Ward, profiles.
+
+The chapter's method in a few plain functions (scikit-learn and scipy do the maths):
+
+1. one row per customer, numeric variables (``customer_behaviour`` builds the
+   behavioural ones from the orders; the survey gives the SPECIFIC / CIVILE needs);
+2. ``standardize`` (z-scores), ``pca_variance`` / ``pca_correlations`` (ACP);
+3. ``kmeans_segments`` (StandardScaler → PCA → KMeans pipeline), ``ward_segments``,
+   ``choose_k`` (elbow, silhouette), ``stability`` (adjusted Rand index on bootstrap
+   resamples);
+4. ``segment_profiles`` (standardised means), ``name_segments``, ``action_plan``;
+5. plots: ``plot_correlation_circle``, ``plot_segment_map``, ``plot_profile_heatmap``,
+   ``plot_dendrogram``; widget: ``typology_explorer``.
+
+Segments are numbered 1, 2, … by decreasing size, so that the numbering does not
+depend on k-means' arbitrary label ids.
+
+>>> import pandas as pd
+>>> toy = pd.DataFrame({"x": [0, 0, 1, 9, 10, 10], "y": [0, 1, 0, 10, 9, 10]})
+>>> kmeans_segments(toy, ["x", "y"], k=2).tolist()   # doctest: +SKIP
+[1, 1, 1, 2, 2, 2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .validation import InvalidValueError, check_table, require_columns, require_dataframe
+
+__all__ = [
+    "SPECIFIC",
+    "CIVILE",
+    "BEHAVIOUR",
+    "PLAYBOOK",
+    "variable_labels",
+    "customer_behaviour",
+    "standardize",
+    "pca_variance",
+    "pca_correlations",
+    "pca_scores",
+    "typology_pipeline",
+    "kmeans_segments",
+    "ward_segments",
+    "choose_k",
+    "stability",
+    "segment_profiles",
+    "name_segments",
+    "action_plan",
+    "plot_correlation_circle",
+    "plot_segment_map",
+    "plot_profile_heatmap",
+    "plot_dendrogram",
+    "draw_typology",
+    "typology_explorer",
+]
+
+# SPECIFIC: 8 operational needs; CIVILE: 6 relational needs (Boîte à outils, outil 3).
+SPECIFIC: dict[str, str] = {
+    "need_security": "Sécurité",
+    "need_performance": "Performance",
+    "need_environment": "Environnement",
+    "need_consideration": "Considération",
+    "need_image": "Image",
+    "need_finances": "Finances",
+    "need_innovation": "Innovation",
+    "need_comfort": "Confort",
+}
+CIVILE: dict[str, str] = {
+    "civ_consideration": "Considération (rel.)",
+    "civ_integration": "Intégration",
+    "civ_valorisation": "Valorisation",
+    "civ_individualisation": "Individualisation",
+    "civ_limits": "Limites",
+    "civ_expression": "Expression",
+}
+BEHAVIOUR: dict[str, str] = {
+    "n_orders": "Nombre de commandes",
+    "spend": "Dépense totale",
+    "basket": "Panier moyen",
+    "recency_days": "Récence (jours)",
+    "online_share": "Part des commandes en ligne",
+    "discount_rate": "Taux de remise",
+    "return_rate": "Taux de retour",
+}
+
+# What to do for a segment whose strongest need is the key (offer, channel, tone, service level).
+PLAYBOOK: dict[str, dict[str, str]] = {
+    "need_security": {"offre": "garanties étendues, produits certifiés, retour gratuit",
+                      "canal": "magasin, avec un vendeur", "ton": "rassurant et factuel",
+                      "service": "SAV prioritaire"},
+    "need_performance": {"offre": "gammes techniques, comparatifs, tests",
+                         "canal": "site web (fiches détaillées)", "ton": "expert, preuves chiffrées",
+                         "service": "conseil technique"},
+    "need_environment": {"offre": "produits éco-conçus, réparation, reprise",
+                         "canal": "e-mail et application", "ton": "engagé et transparent",
+                         "service": "standard, emballages réduits"},
+    "need_consideration": {"offre": "avant-premières, ateliers, invitations",
+                           "canal": "vendeur attitré, appel", "ton": "personnel et attentionné",
+                           "service": "premium (interlocuteur dédié)"},
+    "need_image": {"offre": "collections tendance, éditions limitées",
+                   "canal": "application et réseaux sociaux", "ton": "inspirant, visuel",
+                   "service": "standard"},
+    "need_finances": {"offre": "prix bas, promotions ciblées, points fidélité",
+                      "canal": "e-mail et SMS", "ton": "direct, centré sur le prix",
+                      "service": "essentiel (libre-service)"},
+    "need_innovation": {"offre": "nouveautés, objets connectés, tests en avant-première",
+                        "canal": "application", "ton": "curieux, enthousiaste",
+                        "service": "standard, démonstrations"},
+    "need_comfort": {"offre": "livraison à domicile, retrait express, kits prêts à l'emploi",
+                     "canal": "site web et application", "ton": "simple et pratique",
+                     "service": "livraison rapide, un seul contact"},
+}
+
+
+def variable_labels(columns: Sequence[str]) -> list[str]:
+    """French display labels of variable names (the name itself when unknown).
+
+    >>> variable_labels(["need_security", "spend", "x"])
+    ['Sécurité', 'Dépense totale', 'x']
+    """
+    known = {**SPECIFIC, **CIVILE, **BEHAVIOUR}
+    labels = []
+    for col in columns:
+        col = str(col)
+        if col in known:
+            labels.append(known[col])
+        elif col.startswith("cat_"):
+            labels.append(f"Part {col[4:].replace('_', ' ')}")
+        else:
+            labels.append(col)
+    return labels
+
+
+# ----------------------------------------------------------------- variables
+def customer_behaviour(
+    orders: pd.DataFrame,
+    order_lines: pd.DataFrame | None = None,
+    reference_date: str | pd.Timestamp = "2025-12-31",
+    customer: str = "customer_id",
+    date: str = "order_date",
+    amount: str = "amount",
+    channel: str = "channel",
+    online_channels: Sequence[str] = ("site web", "application"),
+    discount: str | None = "discount",
+    returned: str | None = "returned",
+    category: str = "category",
+    line_amount: str = "line_amount",
+) -> pd.DataFrame:
+    """One row per customer: frequency, spend, basket, recency, channel mix (and category mix).
+
+    Columns: ``n_orders``, ``spend``, ``basket`` (mean amount per order), ``recency_days``
+    (days from the last order to ``reference_date``), ``online_share`` (share of orders in
+    ``online_channels``), ``discount_rate`` (discount / (amount + discount)), ``return_rate``
+    and, when ``order_lines`` is given, ``cat_<category>``: the share of the customer's
+    spend (line amounts) in each category.
+
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "B"], "order_date": ["2025-12-01", "2025-12-21", "2025-06-30"],
+    ...                   "amount": [10.0, 30.0, 5.0], "channel": ["magasin", "site web", "magasin"]})
+    >>> customer_behaviour(o, discount=None, returned=None)[["n_orders", "basket", "recency_days", "online_share"]].loc["A"].tolist()
+    [2.0, 20.0, 10.0, 0.5]
+    """
+    cols = [customer, date, amount, channel] + [c for c in (discount, returned) if c]
+    df = check_table(orders, "orders", cols, dates=[date], non_negative=[amount])
+    ref = pd.Timestamp(reference_date)
+    g = df.groupby(customer, observed=True)
+    out = pd.DataFrame({
+        "n_orders": g.size().astype(float),
+        "spend": g[amount].sum(),
+    })
+    out["basket"] = out["spend"] / out["n_orders"]
+    out["recency_days"] = (ref - g[date].max()).dt.days.astype(float)
+    is_online = df[channel].astype(str).isin(list(online_channels))
+    out["online_share"] = is_online.groupby(df[customer], observed=True).mean()
+    if discount:
+        disc = df.groupby(customer, observed=True)[discount].sum()
+        gross = out["spend"] + disc
+        out["discount_rate"] = (disc / gross.where(gross > 0)).fillna(0.0)
+    if returned:
+        out["return_rate"] = df[returned].astype(float).groupby(df[customer], observed=True).mean()
+    if order_lines is not None:
+        lines = check_table(order_lines, "order_lines", ["order_id", category, line_amount],
+                            non_negative=[line_amount])
+        require_columns(df, ["order_id"], "orders")
+        lines = lines.merge(df[["order_id", customer]], on="order_id", how="inner")
+        mix = lines.pivot_table(index=customer, columns=category, values=line_amount,
+                                aggfunc="sum", fill_value=0.0, observed=True)
+        mix = mix.div(mix.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
+        mix.columns = [f"cat_{str(c).replace(' ', '_')}" for c in mix.columns]
+        out = out.join(mix, how="left").fillna({c: 0.0 for c in mix.columns})
+    out.index.name = customer
+    return out
+
+
+def _features(data: pd.DataFrame, columns: Sequence[str] | None, table: str = "données") -> pd.DataFrame:
+    """The numeric, complete columns used for a segmentation, or a French error."""
+    require_dataframe(data, table)
+    columns = list(data.columns) if columns is None else list(columns)
+    if not columns:
+        raise InvalidValueError("aucune variable choisie : donnez au moins une colonne numérique.")
+    require_columns(data, columns, table)
+    if len(data) == 0:
+        raise InvalidValueError(f"la table « {table} » est vide : aucun client à segmenter.")
+    for col in columns:
+        s = data[col]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise InvalidValueError(
+                f"la colonne '{col}' de la table « {table} » n'est pas numérique (exemple : "
+                f"{s.dropna().iloc[0] if s.notna().any() else s.iloc[0]!r}) : une segmentation par "
+                "distances ne prend que des nombres. Retirez-la ou codez-la (0/1, score)."
+            )
+        n_missing = int(s.isna().sum())
+        if n_missing:
+            first = s.index[s.isna().to_numpy()][0]
+            raise InvalidValueError(
+                f"la colonne '{col}' de la table « {table} » a {n_missing} valeur(s) manquante(s) "
+                f"(la première pour l'index {first!r}) : les distances ne se calculent pas sur des "
+                "trous. Retirez ces clients (dropna) ou remplacez les valeurs (fillna) en le disant."
+            )
+    return data[columns].astype(float)
+
+
+def _check_k(k: int, n: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise InvalidValueError(f"le nombre de segments k doit être un entier, pas {k!r}.")
+    if k < 2:
+        raise InvalidValueError(f"k = {k} : il faut au moins 2 segments pour parler de segmentation.")
+    if k > n:
+        raise InvalidValueError(
+            f"k = {k} segments demandés pour seulement {n} client(s) : choisissez k ≤ {n} "
+            "(en pratique, bien moins : un segment doit réunir assez de clients pour une action)."
+        )
+    return int(k)
+
+
+def standardize(data: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Z-scores: (x − mean) / standard deviation (population, ddof=0, as scikit-learn).
+
+    A constant column becomes 0 (it carries no information to separate customers).
+
+    >>> standardize(pd.DataFrame({"x": [1.0, 2.0, 3.0]}))["x"].round(4).tolist()
+    [-1.2247, 0.0, 1.2247]
+    """
+    x = _features(data, columns)
+    sd = x.std(ddof=0)
+    return (x - x.mean()) / sd.where(sd > 0, 1.0)
+
+
+# ----------------------------------------------------------------- PCA (ACP)
+def _pca(z: pd.DataFrame):
+    from sklearn.decomposition import PCA
+
+    return PCA(svd_solver="full").fit(z.to_numpy())
+
+
+def _components(n: int) -> list[str]:
+    return [f"CP{i}" for i in range(1, n + 1)]
+
+
+def pca_variance(data: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Explained variance of each principal component of the standardised variables.
+
+    Columns: ``eigenvalue`` (variance of the component; > 1 = more than one original
+    variable, Kaiser's rule), ``share`` and ``cumulative`` (ratios). Index ``CP1``, ``CP2``…
+
+    >>> t = pca_variance(pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 4, 6, 8.5]}))
+    >>> t["share"].round(2).tolist()
+    [1.0, 0.0]
+    """
+    z = standardize(data, columns)
+    pca = _pca(z)
+    n = len(pca.explained_variance_ratio_)
+    # eigenvalues of the correlation matrix (sklearn divides by n - 1; z used ddof=0)
+    eig = pca.explained_variance_ * (len(z) - 1) / len(z)
+    return pd.DataFrame({"eigenvalue": eig, "share": pca.explained_variance_ratio_,
+                         "cumulative": np.cumsum(pca.explained_variance_ratio_)},
+                        index=pd.Index(_components(n), name="composante"))
+
+
+def _oriented(pca, z: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and loadings with a deterministic sign: each axis points to its largest loading."""
+    comps = pca.components_.copy()
+    flip = np.sign(comps[np.arange(len(comps)), np.abs(comps).argmax(axis=1)])
+    comps *= flip[:, None]
+    scores = z.to_numpy() @ comps.T
+    return scores, comps
+
+
+def pca_scores(data: pd.DataFrame, columns: Sequence[str] | None = None,
+               n_components: int | None = None) -> pd.DataFrame:
+    """Coordinates of each customer on the principal components (``CP1``, ``CP2``…)."""
+    z = standardize(data, columns)
+    scores, _ = _oriented(_pca(z), z)
+    n = scores.shape[1] if n_components is None else min(n_components, scores.shape[1])
+    return pd.DataFrame(scores[:, :n], index=data.index, columns=_components(n))
+
+
+def pca_correlations(data: pd.DataFrame, columns: Sequence[str] | None = None,
+                     n_components: int = 2) -> pd.DataFrame:
+    """Correlation of each variable with each component: the coordinates of the correlation circle.
+
+    A variable close to the circle (|r| near 1) is well represented by the plane; two
+    arrows pointing the same way are positively correlated; at right angles, unrelated.
+
+    >>> c = pca_correlations(pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 4, 6, 8], "c": [1, -1, -1, 1]}))
+    >>> c.loc[["a", "b"], "CP1"].round(3).tolist()
+    [1.0, 1.0]
+    """
+    z = standardize(data, columns)
+    pca = _pca(z)
+    scores, comps = _oriented(pca, z)
+    n = min(n_components, scores.shape[1])
+    sd = scores[:, :n].std(axis=0)
+    corr = comps[:n].T * np.where(sd > 0, sd, 0.0)  # z has unit variance: r = loading × sd(score)
+    return pd.DataFrame(corr, index=pd.Index(list(z.columns), name="variable"), columns=_components(n))
+
+
+# ----------------------------------------------------------------- clustering
+def typology_pipeline(k: int, n_components: int | float | None = None,
+                      random_state: int = 0, n_init: int = 10):
+    """The scikit-learn pipeline StandardScaler → PCA → KMeans (unfitted).
+
+    ``n_components=None`` keeps every axis (k-means then sees the standardised data,
+    only rotated); an int keeps that many axes, a float in (0, 1) the axes needed to
+    reach that share of variance.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), PCA(n_components=n_components, svd_solver="full"),
+                         KMeans(n_clusters=k, n_init=n_init, random_state=random_state))
+
+
+def _by_size(labels: np.ndarray, index: pd.Index, name: str = "segment") -> pd.Series:
+    """Renumber cluster labels 1..k by decreasing size (ties: first appearance)."""
+    uniq, first, counts = np.unique(labels, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))          # biggest first, then first seen
+    new = np.empty(len(uniq), dtype=int)
+    new[order] = np.arange(1, len(uniq) + 1)
+    codes = np.searchsorted(uniq, labels)
+    return pd.Series(new[codes], index=index, name=name)
+
+
+def kmeans_segments(data: pd.DataFrame, columns: Sequence[str] | None, k: int,
+                    n_components: int | float | None = None, random_state: int = 0,
+                    n_init: int = 10) -> pd.Series:
+    """K-means segments (1 = the largest) through StandardScaler → PCA → KMeans.
+
+    >>> toy = pd.DataFrame({"x": [0, 0, 1, 9, 10, 10, 10], "y": [0, 1, 0, 10, 9, 10, 11]})
+    >>> kmeans_segments(toy, ["x", "y"], k=2).tolist()
+    [2, 2, 2, 1, 1, 1, 1]
+    """
+    x = _features(data, columns)
+    k = _check_k(k, len(x))
+    pipe = typology_pipeline(k, n_components, random_state, n_init)
+    return _by_size(pipe.fit_predict(x.to_numpy()), x.index)
+
+
+def ward_segments(data: pd.DataFrame, columns: Sequence[str] | None, k: int) -> pd.Series:
+    """Hierarchical (Ward) segments on standardised variables, cut into ``k`` groups (1 = largest).
+
+    >>> toy = pd.DataFrame({"x": [0, 0, 1, 9, 10, 10, 10], "y": [0, 1, 0, 10, 9, 10, 11]})
+    >>> ward_segments(toy, ["x", "y"], k=2).tolist()
+    [2, 2, 2, 1, 1, 1, 1]
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    z = standardize(data, columns)
+    k = _check_k(k, len(z))
+    tree = linkage(z.to_numpy(), method="ward")
+    return _by_size(fcluster(tree, t=k, criterion="maxclust"), z.index)
+
+
+def choose_k(data: pd.DataFrame, columns: Sequence[str] | None, ks: Sequence[int] = range(2, 9),
+             n_components: int | float | None = None, random_state: int = 0,
+             n_init: int = 10) -> pd.DataFrame:
+    """Elbow and silhouette for each k: ``inertia`` (within-segment sum of squares, in the
+    standardised space) and ``silhouette`` (−1…1, higher = better separated). Index ``k``."""
+    from sklearn.metrics import silhouette_score
+
+    x = _features(data, columns)
+    rows = []
+    for k in ks:  # a handful of models, not a loop over customers
+        k = _check_k(k, len(x))
+        pipe = typology_pipeline(k, n_components, random_state, n_init)
+        labels = pipe.fit_predict(x.to_numpy())
+        reduced = pipe[:-1].transform(x.to_numpy())
+        rows.append({"k": k, "inertia": pipe[-1].inertia_,
+                     "silhouette": silhouette_score(reduced, labels)})
+    return pd.DataFrame(rows).set_index("k")
+
+
+def stability(data: pd.DataFrame, columns: Sequence[str] | None, k: int, n_boot: int = 20,
+              n_components: int | float | None = None, random_state: int = 0,
+              n_init: int = 10) -> pd.Series:
+    """Adjusted Rand index between the typology and the same method refitted on bootstrap resamples.
+
+    Each resample (drawn with replacement, same size) gives a new model; it assigns every
+    customer of ``data`` and the ARI compares that partition with the reference one
+    (1 = identical, 0 = no better than chance). Label ids do not matter to the ARI.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    x = _features(data, columns).to_numpy()
+    k = _check_k(k, len(x))
+    reference = typology_pipeline(k, n_components, random_state, n_init).fit_predict(x)
+    rng = np.random.default_rng(random_state)
+    scores = []
+    for b in range(n_boot):  # one model per resample
+        rows = rng.integers(0, len(x), len(x))
+        model = typology_pipeline(k, n_components, random_state + b + 1, n_init).fit(x[rows])
+        scores.append(adjusted_rand_score(reference, model.predict(x)))
+    return pd.Series(scores, index=pd.RangeIndex(1, n_boot + 1, name="rééchantillon"), name="ari")
+
+
+# ----------------------------------------------------------------- profiles and actions
+def segment_profiles(data: pd.DataFrame, segments: pd.Series | Sequence,
+                     columns: Sequence[str] | None = None, standardized: bool = True) -> pd.DataFrame:
+    """Mean of each variable per segment: in z-scores (``standardized=True``) or raw units.
+
+    A standardised mean of +0.8 reads « 0.8 standard deviation above the average customer ».
+
+    >>> toy = pd.DataFrame({"x": [0.0, 0.0, 10.0, 10.0]})
+    >>> segment_profiles(toy, [1, 1, 2, 2])["x"].tolist()
+    [-1.0, 1.0]
+    """
+    x = standardize(data, columns) if standardized else _features(data, columns)
+    if len(segments) != len(x):
+        raise InvalidValueError(f"{len(segments)} étiquettes de segment pour {len(x)} clients : "
+                                "il en faut exactement une par client (même ordre, même index).")
+    if isinstance(segments, pd.Series):
+        seg = segments.rename("segment")
+        if not seg.index.equals(x.index):
+            seg = seg.reindex(x.index)
+    else:
+        seg = pd.Series(np.asarray(segments), index=x.index, name="segment")
+    if seg.isna().any():
+        raise InvalidValueError("des clients n'ont pas de segment (étiquette manquante) : "
+                                "vérifiez que les segments ont le même index que les données.")
+    return x.groupby(seg.to_numpy()).mean().rename_axis("segment")
+
+
+def name_segments(profiles: pd.DataFrame, top: int = 2, threshold: float = 0.25) -> pd.Series:
+    """A short French name per segment from its strongest standardised means.
+
+    The ``top`` variables above ``threshold`` (in standard deviations) give the name
+    (« Finances & Confort »); a segment with no salient variable is « Profil moyen »;
+    one with only low values is named after its lowest (« Peu sensibles : Image »).
+
+    >>> p = pd.DataFrame({"need_finances": [1.2, -0.5], "need_image": [-0.1, -0.9]}, index=[1, 2])
+    >>> name_segments(p).tolist()
+    ['Finances', 'Peu sensibles : Image']
+    """
+    require_dataframe(profiles, "profils")
+    labels = np.array(variable_labels(profiles.columns), dtype=object)
+    values = profiles.to_numpy(dtype=float)
+    order = np.argsort(-values, axis=1, kind="stable")
+    names = []
+    for i in range(len(profiles)):  # one name per segment (a handful of rows)
+        best = [j for j in order[i, :top] if values[i, j] >= threshold]
+        if best:
+            names.append(" & ".join(labels[best]))
+        elif values[i].min() <= -threshold:
+            names.append(f"Peu sensibles : {labels[values[i].argmin()]}")
+        else:
+            names.append("Profil moyen")
+    return pd.Series(names, index=profiles.index, name="nom")
+
+
+def action_plan(profiles: pd.DataFrame, sizes: pd.Series | None = None,
+                playbook: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """Differentiated action plan: each segment gets the playbook line of its strongest need.
+
+    Only the columns present in ``playbook`` (SPECIFIC needs by default) compete; the
+    table gives ``besoin dominant``, its standardised mean ``écart``, then ``offre``,
+    ``canal``, ``ton``, ``service`` (and ``clients`` when ``sizes`` is given).
+    """
+    require_dataframe(profiles, "profils")
+    playbook = PLAYBOOK if playbook is None else playbook
+    needs = [c for c in profiles.columns if c in playbook]
+    if not needs:
+        raise InvalidValueError(
+            "aucune colonne des profils n'a d'action prévue : le plan d'action s'appuie sur les "
+            f"besoins ({', '.join(list(playbook)[:4])}, …). Incluez-les dans la segmentation."
+        )
+    dominant = profiles[needs].idxmax(axis=1)
+    plan = pd.DataFrame({"besoin dominant": [SPECIFIC.get(c, c) for c in dominant],
+                         "écart": [profiles.at[s, c] for s, c in dominant.items()]},
+                        index=profiles.index)
+    for field in ("offre", "canal", "ton", "service"):
+        plan[field] = [playbook[c][field] for c in dominant]
+    if sizes is not None:
+        plan.insert(0, "clients", sizes.reindex(profiles.index).to_numpy())
+    return plan
+
+
+# ----------------------------------------------------------------- plots
+def _segment_colors(n: int) -> list[str]:
+    from .style import PALETTE
+
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def plot_correlation_circle(correlations: pd.DataFrame, x: str = "CP1", y: str = "CP2",
+                            variance: pd.DataFrame | None = None, ax=None):
+    """Correlation circle: one arrow per variable, from ``pca_correlations``. Returns the Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle
+
+    require_columns(correlations, [x, y], "corrélations")
+    ax = ax or plt.gca()
+    ax.add_patch(Circle((0, 0), 1, fill=False, color="#7F7F7F", lw=1))
+    ax.axhline(0, color="#7F7F7F", lw=0.8)
+    ax.axvline(0, color="#7F7F7F", lw=0.8)
+    labels = variable_labels(correlations.index)
+    for (cx, cy), label in zip(correlations[[x, y]].to_numpy(), labels):
+        ax.annotate("", xy=(cx, cy), xytext=(0, 0),
+                    arrowprops={"arrowstyle": "->", "color": "#0072B2", "lw": 1.5})
+        ax.text(cx * 1.08, cy * 1.08, label, ha="left" if cx >= 0 else "right",
+                va="bottom" if cy >= 0 else "top", fontsize="small")
+    ax.set_xlim(-1.25, 1.25)
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_aspect("equal")
+    suffix = {}
+    if variance is not None:
+        suffix = {c: f" ({variance.at[c, 'share'] * 100:.0f} %)".replace(".", ",") for c in (x, y)}
+    ax.set_xlabel(f"{x}{suffix.get(x, '')} — corrélation")
+    ax.set_ylabel(f"{y}{suffix.get(y, '')} — corrélation")
+    ax.set_title("Cercle des corrélations")
+    return ax
+
+
+def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, x: str = "CP1", y: str = "CP2",
+                     names: pd.Series | None = None, ax=None, max_points: int = 3000):
+    """Customers on two principal components, coloured by segment, centres labelled."""
+    import matplotlib.pyplot as plt
+
+    require_columns(scores, [x, y], "coordonnées")
+    ax = ax or plt.gca()
+    seg = np.asarray(segments)
+    ids = np.unique(seg)
+    colors = _segment_colors(len(ids))
+    step = max(1, len(scores) // max_points)
+    xy = scores[[x, y]].to_numpy()
+    color_of = dict(zip(ids, colors))
+    ax.scatter(xy[::step, 0], xy[::step, 1], c=[color_of[s] for s in seg[::step]], s=8, alpha=0.45,
+               linewidths=0)
+    centres = pd.DataFrame(xy, columns=["x", "y"]).groupby(seg).mean()
+    for s, (cx, cy) in centres.iterrows():
+        label = f"{s}" if names is None else f"{s} · {names.get(s, '')}"
+        ax.scatter([cx], [cy], s=160, c=[color_of[s]], edgecolors="black", zorder=3)
+        ax.annotate(label, (cx, cy), xytext=(6, 6), textcoords="offset points", fontsize="small",
+                    fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
+    ax.axhline(0, color="#7F7F7F", lw=0.8)
+    ax.axvline(0, color="#7F7F7F", lw=0.8)
+    ax.set_xlabel(f"{x} (coordonnée, écarts-types)")
+    ax.set_ylabel(f"{y} (coordonnée, écarts-types)")
+    ax.set_title("Carte des segments dans le plan de l'ACP")
+    return ax
+
+
+def plot_profile_heatmap(profiles: pd.DataFrame, names: pd.Series | None = None, ax=None,
+                         vmax: float = 1.5, annotate: bool = True):
+    """Heatmap of standardised means (segments × variables), diverging around 0. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    require_dataframe(profiles, "profils")
+    ax = ax or plt.gca()
+    values = profiles.to_numpy(dtype=float)
+    im = ax.imshow(values, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(values.shape[1]), variable_labels(profiles.columns), rotation=45, ha="right")
+    rows = [f"{s}" if names is None else f"{s} · {names.get(s, '')}" for s in profiles.index]
+    ax.set_yticks(range(values.shape[0]), rows)
+    ax.grid(False)
+    if annotate:
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j, i, f"{v:+.1f}".replace(".", ","), ha="center", va="center", fontsize="x-small",
+                    color="white" if abs(v) > vmax * 0.6 else "black")
+    cbar = ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    cbar.set_label("moyenne standardisée (écarts-types)")
+    ax.set_title("Profil des segments : écart à la moyenne des clients")
+    ax.set_ylabel("segment")
+    return ax
+
+
+def plot_dendrogram(data: pd.DataFrame, columns: Sequence[str] | None = None, k: int | None = None,
+                    leaves: int = 30, ax=None):
+    """Ward dendrogram of the standardised variables (the last ``leaves`` merges shown).
+
+    With ``k``, a dashed line shows the height at which the tree is cut into k segments.
+    """
+    import matplotlib.pyplot as plt
+    from scipy.cluster.hierarchy import dendrogram, linkage
+
+    z = standardize(data, columns)
+    tree = linkage(z.to_numpy(), method="ward")
+    ax = ax or plt.gca()
+    dendrogram(tree, truncate_mode="lastp", p=leaves, ax=ax, color_threshold=0,
+               above_threshold_color="#0072B2", no_labels=True)
+    if k is not None:
+        k = _check_k(k, len(z))
+        heights = tree[::-1, 2]
+        cut = (heights[k - 2] + heights[k - 1]) / 2 if k - 1 < len(heights) else 0.0
+        ax.axhline(cut, color="#D55E00", ls="--", lw=1.5, label=f"coupure en {k} segments")
+        ax.legend(loc="upper right")
+    ax.set_title("Classification ascendante hiérarchique (Ward)")
+    ax.set_xlabel("groupes de clients (les feuilles réunissent plusieurs clients)")
+    ax.set_ylabel("distance de fusion (Ward)")
+    return ax
+
+
+# ----------------------------------------------------------------- widget
+def draw_typology(data: pd.DataFrame, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2,
+                  fig=None, cache: dict | None = None, random_state: int = 0, n_init: int = 10):
+    """One view of a typology: the segment map on axes (CPx, CPy) and the profile heatmap.
+
+    ``cache`` (a dict) keeps the PCA and each k's segments, so a change of axes only
+    redraws and a change of k refits once. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    cache = {} if cache is None else cache
+    key = tuple(columns)
+    if ("pca", key) not in cache:
+        cache[("pca", key)] = (pca_scores(data, columns), pca_variance(data, columns))
+    scores, variance = cache[("pca", key)]
+    if (key, k) not in cache:
+        seg = kmeans_segments(data, columns, k, random_state=random_state, n_init=n_init)
+        prof = segment_profiles(data, seg, columns)
+        cache[(key, k)] = (seg, prof, name_segments(prof))
+    seg, prof, names = cache[(key, k)]
+    n_axes = scores.shape[1]
+    x, y = min(max(int(x), 1), n_axes), min(max(int(y), 1), n_axes)
+    if fig is None:
+        fig = plt.figure(figsize=(13, 5.2))
+    fig.clear()
+    ax_map, ax_heat = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.35]})
+    plot_segment_map(scores, seg, f"CP{x}", f"CP{y}", ax=ax_map)
+    share = variance["share"]
+    ax_map.set_xlabel(f"CP{x} ({share.iloc[x - 1] * 100:.0f} % de la variance)".replace(".", ","))
+    ax_map.set_ylabel(f"CP{y} ({share.iloc[y - 1] * 100:.0f} % de la variance)".replace(".", ","))
+    plot_profile_heatmap(prof, names, ax=ax_heat)
+    fig.suptitle(f"Typologie en {k} segments — {len(data)} clients, {len(key)} variables")
+    return fig
+
+
+def typology_explorer(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]],
+                      ks: Sequence[int] = range(2, 9)):
+    """Widget: choose the variables, k and the PCA axes → segment map and profile heatmap."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    cache: dict = {}
+    n_max = max(len(v) for v in variable_sets.values())
+    w_vars = widgets.Dropdown(options=list(variable_sets), description="Variables",
+                              style={"description_width": "initial"})
+    w_k = widgets.IntSlider(value=4, min=min(ks), max=max(ks), description="Segments (k)",
+                            style={"description_width": "initial"}, continuous_update=False)
+    w_x = widgets.IntSlider(value=1, min=1, max=n_max, description="Axe horizontal (CP)",
+                            style={"description_width": "initial"}, continuous_update=False)
+    w_y = widgets.IntSlider(value=2, min=1, max=n_max, description="Axe vertical (CP)",
+                            style={"description_width": "initial"}, continuous_update=False)
+
+    def update(variables: str, k: int, x: int, y: int) -> None:
+        fig = draw_typology(data, list(variable_sets[variables]), k, x, y, cache=cache)
+        plt.show()
+        plt.close(fig)
+
+    out = widgets.interactive_output(update, {"variables": w_vars, "k": w_k, "x": w_x, "y": w_y})
+    box = widgets.VBox([widgets.HBox([w_vars, w_k]), widgets.HBox([w_x, w_y]), out])
+    display(box)
+    return box
