@@ -1,0 +1,553 @@
+"""Generator of Verdane, the fictional omnichannel retailer used throughout the course.
+
+``build(out_dir)`` writes every table of ``datasets/SPEC.md`` (CSV, ``.csv.gz`` for the
+large ones) and the ground truth in ``out_dir/ground_truth/``. The output is
+byte-for-byte reproducible: all randomness comes from one seed (``SEED``) through
+child generators of one ``numpy.random.SeedSequence`` (one per table) and one seeded
+``Faker("fr_FR")`` used only to draw pools of names; floats are rounded before
+writing, gzip headers carry ``mtime=0``. ``check_checksums`` compares files with
+``SHA256SUMS``.
+
+The generative model (all parameters in ``PARAMS``, copied to ``parameters.json``):
+
+1. **Acquisition** — 20,000 customers, acquisition day drawn with a growing trend
+   (×2 over the window) times the seasonal intensity; first order on that day;
+   acquisition channel (store, web, app, referral, marketplace) with a cost by channel.
+2. **Seasonality as a time warp** — a daily intensity ``s(t)`` with mean 1
+   (Christmas peak, January/July sales, spring gardening, busy Saturdays) defines an
+   operational clock ``Λ(t) = ∫ s``; purchases are generated in operational time
+   and mapped back to calendar days, so the process stays BG/NBD in operational
+   time and the BG/NBD remains fit-able on calendar data.
+3. **BG/NBD repeat purchases** (Fader, Hardie & Lee, 2005) — ``λ_i ~ Gamma(r, α)``
+   purchases per year, ``p_i ~ Beta(a, b)``; after each *repeat* purchase the
+   customer drops out with probability ``p_i``. Simulated vectorised over customers,
+   looping over purchase rounds.
+4. **Gamma-Gamma spend** — ``ν_i ~ Gamma(q, γ)``, pre-discount order value
+   ``~ Gamma(p, ν_i)``; split into order lines (seasonal categories, segment
+   preferences, products chosen near the target unit price) that sum to the value.
+5. **Channels** — a customer preference (by acquisition channel and age) drifting
+   towards web and app with tenure; stores closed on Sundays; delivery modes.
+6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
+   purchase after launch (probability rising with ``λ_i`` and engagement); true
+   effect: purchase rate × 1.15 after joining (the member's clock runs faster);
+   1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
+7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
+   make the customer leave with probability 0.4 (later orders truncated); well handled
+   ones sometimes bring an extra order (mild recovery paradox).
+8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
+   test/témoin split, latent uplift type: persuadables get an incremental order
+   (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
+   unsubscribe more; unsubscription rises with recent contact pressure.
+9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
+   returns, service contacts, deliveries and catalogues drive activity costs so that
+   some customers are unprofitable (whale curve).
+10. **Survey, events, calls, B2B, silos, prospects** — see ``crmlab._gen_other``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import _gen_base as B
+from . import _gen_company as G
+from .validation import CrmlabError
+
+__all__ = ["SEED", "PARAMS", "build", "write_checksums", "check_checksums", "OutputNotWritableError"]
+
+SEED = 20240101
+SUMS_FILE = "SHA256SUMS"
+REPO_DATASETS = Path(__file__).resolve().parent.parent / "datasets"
+
+_CAMPAIGNS = [
+    # id, name, channel, send date, objective, offer, offer rate, cost/contact, control share, max targets, persuade prob
+    ("K01", "Printemps au jardin", "e-mail", "2023-03-15", "promotion", "-15 % sur le jardin", 0.15, 0.05, 0.15, 9000, 0.4),
+    ("K02", "On vous attend !", "courrier", "2023-09-20", "réactivation", "bon de 10 € dès 50 €", 0.12, 1.20, 0.20, 2500, 0.6),
+    ("K03", "Cuisine et art de la table", "e-mail", "2023-10-10", "cross-sell", "-10 % sur la cuisine", 0.10, 0.05, 0.15, 9000, 0.36),
+    ("K04", "Black Friday 2023", "SMS", "2023-11-20", "promotion", "-20 % sur tout le site", 0.20, 0.09, 0.15, 6000, 0.56),
+    ("K05", "Vous nous manquez", "e-mail", "2024-02-05", "réactivation", "livraison offerte", 0.05, 0.05, 0.15, 9000, 0.3),
+    ("K06", "Les beaux jours", "e-mail", "2024-04-10", "promotion", "-15 % sur le jardin", 0.15, 0.05, 0.15, 12000, 0.4),
+    ("K07", "Bienvenue dans la Carte Verdane", "courrier", "2024-09-15", "fidélisation", "points doublés", 0.00, 1.20, 0.20, 4000, 0.6),
+    ("K08", "Black Friday 2024", "SMS", "2024-11-22", "promotion", "-20 % sur tout le site", 0.20, 0.09, 0.15, 7000, 0.56),
+    ("K09", "Idées déco", "e-mail", "2025-03-12", "cross-sell", "-10 % sur la décoration", 0.10, 0.05, 0.10, 14000, 0.36),
+    ("K10", "Revenez nous voir", "e-mail", "2025-05-20", "réactivation", "bon de 10 € dès 50 €", 0.12, 0.05, 0.15, 12000, 0.3),
+    ("K11", "Membres : ventes privées", "courrier", "2025-09-10", "fidélisation", "-15 % ventes privées", 0.15, 1.20, 0.20, 5000, 0.6),
+    ("K12", "Black Friday 2025", "e-mail", "2025-11-21", "promotion", "-20 % sur tout le site", 0.20, 0.05, 0.10, 16000, 0.5),
+]
+
+PARAMS: dict = {
+    "seed": SEED,
+    "window": {"start": "2023-01-01", "end": "2025-12-31", "reference_date": "2025-12-31"},
+    "n_customers": 20_000,
+    "acquisition_growth": 0.6,
+    "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0, "marketplace": 24.0},
+    "bgnbd": {"r": 1.0, "alpha_years": 0.33, "a": 0.8, "b": 4.0},
+    "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
+    "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
+    "uplift_shares": [0.25, 0.27, 0.40, 0.08],
+    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -1.0,
+                "join_slope_rate": 0.9, "join_slope_engagement": 0.6, "earn_per_eur": 1,
+                "burn_points": 500, "burn_value_eur": 10.0, "redeem_prob": 0.5, "expiry_days": 365,
+                "tier_thresholds_eur_2025": {"argent": 300, "or": 800}},
+    "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
+                   "rate_probs": [0.4, 0.3, 0.2, 0.1]},
+    "complaint_rate": 0.012,
+    "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
+    "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
+    "unsubscribe_pressure": 0.6,
+    "campaigns": [
+        {"campaign_id": k, "name": nm, "channel": ch, "send_date": sd, "objective": ob, "offer": of,
+         "offer_rate": orate, "cost_per_contact": cpc, "control_share": cs, "max_targets": mt,
+         "persuade_prob": pp, "dog_suppress_prob": 0.6, "dog_unsubscribe_prob": 0.12}
+        for k, nm, ch, sd, ob, of, orate, cpc, cs, mt, pp in _CAMPAIGNS
+    ],
+    "unit_costs": {"traitement_commandes": 4.0, "livraison_domicile": 9.5, "livraison_relais": 4.5,
+                   "retours": 16.0, "service_client": 7.0, "catalogues": 3.0, "animation_magasins": 1.5},
+    "return_logit_intercept": -3.4,
+}
+
+TABLE_FILES = {
+    "stores": "stores.csv", "customers": "customers.csv", "prospects": "prospects.csv",
+    "orders": "orders.csv", "order_lines": "order_lines.csv.gz", "products": "products.csv",
+    "cost_to_serve": "cost_to_serve.csv", "activity_costs": "activity_costs.csv",
+    "loyalty_points": "loyalty_points.csv.gz", "campaigns": "campaigns.csv",
+    "campaign_contacts": "campaign_contacts.csv.gz", "survey": "survey.csv", "complaints": "complaints.csv",
+    "events": "events.csv.gz", "calls": "calls.csv", "b2b_accounts": "b2b_accounts.csv",
+    "b2b_contacts": "b2b_contacts.csv", "silos": "silos.csv",
+    "customers_truth": "ground_truth/customers_truth.csv", "silo_mapping": "ground_truth/silo_mapping.csv",
+}
+RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
+             "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
+             "prospects", "products"]
+
+
+class OutputNotWritableError(CrmlabError, PermissionError):
+    """The output folder of ``build`` cannot be created or written."""
+
+
+# --------------------------------------------------------------------- helpers
+def _rngs() -> dict[str, np.random.Generator]:
+    """One child generator per table, all spawned from the seed."""
+    children = np.random.SeedSequence(SEED).spawn(len(RNG_NAMES))
+    return {name: np.random.default_rng(s) for name, s in zip(RNG_NAMES, children)}
+
+
+def _name_pools() -> dict[str, list[str]]:
+    """Pools of French names and companies drawn once from a seeded Faker."""
+    from faker import Faker  # heavy import, only when building
+
+    fake = Faker("fr_FR")
+    fake.seed_instance(SEED)
+    return {
+        "female": list(dict.fromkeys(fake.first_name_female() for _ in range(800))),
+        "male": list(dict.fromkeys(fake.first_name_male() for _ in range(800))),
+        "last": list(dict.fromkeys(fake.last_name() for _ in range(3000))),
+        "company": list(dict.fromkeys(fake.company() for _ in range(700))),
+        "manager": [fake.name() for _ in range(8)],
+    }
+
+
+def _ensure_writable(out: Path) -> None:
+    """Create ``out`` (and ground_truth/) or raise a French ``OutputNotWritableError``."""
+    try:
+        (out / "ground_truth").mkdir(parents=True, exist_ok=True)
+        probe = out / ".crmlab_write_test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputNotWritableError(
+            f"impossible d'écrire les données dans le dossier « {out} » ({exc.strerror or type(exc).__name__}). "
+            "Choisissez un dossier où vous avez le droit d'écrire, par exemple : "
+            "python -m crmlab.datasets build --out ~/crm-donnees"
+        ) from None
+
+
+def _write(df: pd.DataFrame, out: Path, name: str) -> Path:
+    """Write one table (gzip with mtime=0 when the file name ends with .gz)."""
+    path = out / TABLE_FILES[name]
+    comp = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
+    df.to_csv(path, index=False, lineterminator="\n", compression=comp, encoding="utf-8")
+    return path
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_checksums(out_dir: str | Path, files: list[Path] | None = None) -> Path:
+    """Write ``SHA256SUMS`` (sorted ``sha256  relative/path`` lines) for the generated files."""
+    out = Path(out_dir)
+    if files is None:
+        files = [out / f for f in TABLE_FILES.values()] + [out / "ground_truth" / "parameters.json"]
+    lines = sorted(f"{_sha256(p)}  {p.relative_to(out).as_posix()}" for p in files)
+    path = out / SUMS_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    return path
+
+
+def check_checksums(data_dir: str | Path, sums: str | Path | None = None) -> int:
+    """Compare the files of ``data_dir`` with ``SHA256SUMS``; 0 if identical, else print the differences (French) and return 1."""
+    data_dir = Path(data_dir)
+    sums = Path(sums) if sums else data_dir / SUMS_FILE
+    if not sums.exists():
+        print(f"Fichier de sommes de contrôle introuvable : {sums}. Générez les données : "
+              "python -m crmlab.datasets build")
+        return 1
+    problems = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        digest, rel = line.split(maxsplit=1)
+        path = data_dir / rel
+        if not path.exists():
+            problems.append(f"  - {rel} : fichier absent")
+        elif _sha256(path) != digest:
+            problems.append(f"  - {rel} : contenu différent")
+    if problems:
+        print(f"Les données de {data_dir} diffèrent des sommes de contrôle ({len(problems)} fichier(s)) :")
+        print("\n".join(problems))
+        print("Régénérez-les avec : python -m crmlab.datasets build   (ou : make data)")
+        return 1
+    print(f"Données conformes aux sommes de contrôle ({sums.name}).")
+    return 0
+
+
+# ----------------------------------------------------------------------- build
+def build(out_dir: str | Path) -> list[Path]:
+    """Generate every table into ``out_dir`` and return the written paths.
+
+    ``SHA256SUMS`` is (re)written only when ``out_dir`` is the repository's
+    ``datasets/`` folder; a French notice is printed if it changes.
+    """
+    from ._gen_other import (make_b2b, make_calls, make_events, make_prospects, make_silos,
+                             make_survey)
+
+    out = Path(out_dir)
+    _ensure_writable(out)
+    tables = simulate()
+    names = tables.pop("_names")
+    c, orders, contacts = tables["_c"], tables["_orders"], tables["_contacts"]
+    rngs = tables.pop("_rngs")
+    tables["survey"] = make_survey(rngs["survey"], PARAMS, tables)
+    tables["events"] = make_events(rngs["events"], PARAMS, tables)
+    tables["calls"] = make_calls(rngs["calls"], PARAMS)
+    tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
+    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
+    tables["prospects"] = make_prospects(rngs["prospects"], tables)
+    del c, orders, contacts
+    written = [_write(tables[name], out, name) for name in TABLE_FILES]
+    params = out / "ground_truth" / "parameters.json"
+    params.write_text(json.dumps(tables["_parameters"], ensure_ascii=False, indent=2) + "\n",
+                      encoding="utf-8", newline="\n")
+    written.append(params)
+    if out.resolve() == REPO_DATASETS.resolve():
+        sums = out / SUMS_FILE
+        old = sums.read_text(encoding="utf-8") if sums.exists() else None
+        write_checksums(out, written)
+        if old is not None and old != sums.read_text(encoding="utf-8"):
+            print("Attention : les sommes de contrôle (datasets/SHA256SUMS) ont changé. Si vous n'avez pas "
+                  "modifié le générateur, votre environnement produit des octets différents (versions de "
+                  "numpy, pandas ou Faker ?).")
+    return written
+
+
+def simulate() -> dict:
+    """Run the company model; return the published tables plus private objects (keys starting with ``_``)."""
+    P = PARAMS
+    R = _rngs()
+    names = _name_pools()
+    cal = G.Calendar()
+    stores = G.make_stores(R["stores"])
+    products = G.make_products(R["products"])
+    c = G.make_customers(R["customers"], P, cal, stores, names)
+    n = len(c)
+    cust, u, rnd, death = G.simulate_purchases(R["purchases"], P, cal, c)
+    day, u_cal, join_day, death_day, is_join = G.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
+    inwin = day < B.N_DAYS
+    orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
+                           "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": ""})
+    orders = orders.sort_values(["_cust", "_u"], kind="stable").reset_index(drop=True)
+    orders["_key"] = np.arange(len(orders))
+    orders = pd.concat([orders, G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy(),
+                                                  orders["day"].to_numpy())], axis=1)
+
+    # complaints and their effect on later behaviour
+    rc = R["complaints"]
+    comp = G.make_complaints(rc, P, orders)
+    comp["_order_key"] = orders["_key"].to_numpy()[comp["_order_row"].to_numpy()]
+    bad = (comp["resolution"] != G.RESOLUTIONS[0]).to_numpy()
+    leave = bad & (rc.random(len(comp)) < P["complaint_effects"]["bad_handling_dropout_prob"])
+    trunc = np.full(n, np.inf)
+    np.minimum.at(trunc, comp["_cust"].to_numpy()[leave], comp["_day"].to_numpy()[leave])
+    keep = orders["day"].to_numpy() <= trunc[orders["_cust"].to_numpy()]
+    orders = orders[keep].reset_index(drop=True)
+    comp = comp[comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= trunc[comp["_cust"].to_numpy()])]
+    comp = comp.reset_index(drop=True)
+    death_day = np.minimum(death_day, trunc)
+    lost_join = (join_day >= 0) & (join_day > trunc)
+    join_day = np.where(lost_join, -1, join_day)
+    good = comp[(comp["resolution"] == G.RESOLUTIONS[0]).to_numpy()]
+    gc = good["_cust"].to_numpy()
+    rec_day = good["_day"].to_numpy() + rc.integers(10, 91, len(good))
+    rec = (rc.random(len(good)) < P["complaint_effects"]["recovery_order_prob"]) & (rec_day < B.N_DAYS) \
+        & (death_day[gc] > good["_day"].to_numpy()) & ~np.isfinite(trunc[gc])
+    rec_orders = pd.DataFrame({"_cust": gc[rec], "day": rec_day[rec], "round": -1, "is_join": False,
+                               "kind": "récupération", "campaign_id": ""})
+    orders = pd.concat([orders, rec_orders], ignore_index=True)
+
+    # campaigns
+    orders, contacts, unsub, camp_truth = G.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
+    new = orders["channel"].isna().to_numpy()
+    chans = G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new], orders["day"].to_numpy()[new])
+    for col in ["channel", "store_id", "delivery_mode"]:
+        orders.loc[new, col] = chans[col].to_numpy()
+    new_keys = orders["_key"].isna().to_numpy()
+    orders.loc[new_keys, "_key"] = orders["_key"].max() + 1 + np.arange(new_keys.sum())
+    orders["_key"] = orders["_key"].astype(int)
+
+    # datetimes, values, lines, discounts, points
+    orders["_dt"] = G.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
+    orders = orders.sort_values(["_cust", "_dt", "_key"], kind="stable").reset_index(drop=True)
+    rv = R["values"]
+    nu = c["_nu"].to_numpy()[orders["_cust"].to_numpy()]
+    orders["_value"] = rv.gamma(P["gamma_gamma"]["p"], 1.0 / nu)
+    orders["_month"] = pd.DatetimeIndex(orders["_dt"]).month
+    lines, value, line_margin = G.make_lines(R["lines"], orders, c, products)
+    orders["_value"] = value
+    pr = P["promotions"]
+    sale = np.isin(orders["_month"], pr["sale_months"])
+    deal = c["_deal"].to_numpy()[orders["_cust"].to_numpy()]
+    has_promo = rv.random(len(orders)) < np.minimum(deal * np.where(sale, pr["sale_multiplier"], 1.0), 0.95)
+    rate = np.where(has_promo, rv.choice(pr["rates"], len(orders), p=pr["rate_probs"]), 0.0)
+    offer = pd.Series({k["campaign_id"]: k["offer_rate"] for k in P["campaigns"]})
+    camp_rate = orders["campaign_id"].map(offer).fillna(0.0).to_numpy()
+    rate = np.where(orders["campaign_id"].to_numpy() != "", np.maximum(camp_rate, rate * 0.5), rate)
+    orders["_promo"] = np.round(rate * value, 2)
+    join_dt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[ns]")
+    join_rows = orders[orders["is_join"].to_numpy()]
+    join_dt[join_rows["_cust"].to_numpy()] = join_rows["_dt"].to_numpy()
+    member = join_dt < np.datetime64("2100-01-01")
+    join_day = np.where(member, (join_dt - np.datetime64("2023-01-01")).astype("timedelta64[D]").astype(int), -1)
+    earned, redeemed, disc_pts, expiry = G.loyalty_points(R["points"], P, orders, join_dt)
+    discount = np.round(np.minimum(orders["_promo"].to_numpy() + disc_pts, value), 2)
+    orders["amount"] = np.round(value - discount, 2)
+    orders["discount"] = discount
+    orders["gross_margin"] = np.round(line_margin - discount, 2)
+    orders["points_earned"], orders["points_redeemed"] = earned, redeemed
+    home = (orders["delivery_mode"] == "livraison domicile").to_numpy()
+    relay = (orders["delivery_mode"] == "point relais").to_numpy()
+    ret_logit = (P["return_logit_intercept"] + c["_returner"].to_numpy()[orders["_cust"].to_numpy()]
+                 + 1.0 * home + 0.7 * relay)
+    orders["returned"] = (rv.random(len(orders)) < B.sigmoid(ret_logit)).astype(int)
+    orders["n_items"] = np.bincount(lines["_row"], weights=lines["quantity"], minlength=len(orders)).astype(int)
+
+    # order ids in chronological order
+    chrono = np.lexsort((orders["_cust"].to_numpy(), orders["_dt"].to_numpy()))
+    oid = np.empty(len(orders), dtype=object)
+    oid[chrono] = B.ids("O", len(orders), 7)
+    orders["order_id"] = oid
+    cid = c["customer_id"].to_numpy()
+    orders["customer_id"] = cid[orders["_cust"].to_numpy()]
+    orders["order_date"] = B.fmt_date(pd.DatetimeIndex(orders["_dt"]).normalize()).to_numpy()
+    orders["order_datetime"] = B.fmt_datetime(orders["_dt"]).to_numpy()
+    lines["order_id"] = oid[lines["_row"].to_numpy()]
+
+    out: dict = {"_names": names, "_rngs": R, "_c": c, "_contacts": contacts, "stores": None}
+    out["_orders"] = orders
+    out["_lines"] = lines
+    out["_join_day"] = join_day
+    out["_death_day"] = death_day
+    out["_unsub"] = unsub
+    out["_complaints"] = comp
+    _publish(out, P, cal, stores, products, c, orders, lines, comp, contacts, unsub, join_day,
+             death_day, earned, redeemed, expiry, camp_truth, R["costs"])
+    return out
+
+
+def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, contacts, unsub,
+             join_day, death_day, earned, redeemed, expiry, camp_truth, rng) -> None:
+    """Format the company tables (ids, dates as ISO strings, rounded floats) into ``out``."""
+    n = len(c)
+    cid = c["customer_id"].to_numpy()
+    st = stores.copy()
+    st["opening_date"] = B.fmt_date(st["opening_date"])
+    out["stores"] = st
+    out["products"] = products
+
+    # orders
+    ord_cols = ["order_id", "customer_id", "order_date", "order_datetime", "channel", "store_id",
+                "delivery_mode", "amount", "discount", "gross_margin", "n_items", "points_earned",
+                "points_redeemed", "campaign_id", "returned"]
+    o_sorted = orders.sort_values("order_id", kind="stable")
+    out["orders"] = o_sorted[ord_cols].reset_index(drop=True)
+    ln = lines.sort_values(["order_id", "line_no"], kind="stable")
+    out["order_lines"] = ln[["order_id", "line_no", "product_id", "category", "quantity", "unit_price",
+                             "line_amount"]].reset_index(drop=True)
+
+    # customers
+    member = join_day >= 0
+    spend25 = orders[orders["_dt"] >= np.datetime64("2025-01-01")].groupby("_cust")["amount"].sum()
+    spend = np.zeros(n)
+    spend[spend25.index.to_numpy()] = spend25.to_numpy()
+    th = P["loyalty"]["tier_thresholds_eur_2025"]
+    tier = np.where(spend >= th["or"], "or", np.where(spend >= th["argent"], "argent", "bronze"))
+    cu = c[["customer_id", "first_name", "last_name", "email", "phone", "postcode", "city", "region", "gender",
+            "age_band"]].copy()
+    cu["acquisition_date"] = B.fmt_date(c["acquisition_date"]).to_numpy()
+    cu["acquisition_channel"] = c["acquisition_channel"].to_numpy()
+    cu["acquisition_cost"] = c["acquisition_cost"].to_numpy()
+    cu["home_store_id"] = c["home_store_id"].to_numpy()
+    for k in ["consent_email", "consent_sms", "consent_post"]:
+        cu[k] = c[k].to_numpy()
+    cu["loyalty_member"] = member.astype(int)
+    jd = pd.Series(np.where(member, join_day, 0)).map(lambda d: B.DAYS[d])  # noqa: E731
+    cu["loyalty_join_date"] = np.where(member, B.fmt_date(jd), "")
+    cu["loyalty_tier"] = np.where(member, tier, "")
+    ud = np.where(np.isfinite(unsub), unsub, 0).astype(int)
+    cu["unsubscribe_date"] = np.where(np.isfinite(unsub), B.fmt_date(B.DAYS[np.minimum(ud, B.N_DAYS - 1)]), "")
+    out["customers"] = cu
+
+    # loyalty points (signed: gain > 0, utilisation and expiration < 0)
+    o = orders
+    g = o[earned > 0]
+    u = o[redeemed > 0]
+    lp = pd.concat([
+        pd.DataFrame({"customer_id": g["customer_id"], "date": g["order_date"], "type": "gain",
+                      "points": earned[earned > 0], "order_id": g["order_id"]}),
+        pd.DataFrame({"customer_id": u["customer_id"], "date": u["order_date"], "type": "utilisation",
+                      "points": -redeemed[redeemed > 0], "order_id": u["order_id"]}),
+        pd.DataFrame({"customer_id": cid[expiry["_cust"].to_numpy()],
+                      "date": B.fmt_date(B.DAYS[np.minimum(expiry["day"].to_numpy(), B.N_DAYS - 1)]).to_numpy(),
+                      "type": "expiration", "points": -expiry["points"].to_numpy(), "order_id": ""}),
+    ], ignore_index=True)
+    lp = lp[lp["date"] <= "2025-12-31"]
+    tord = lp["type"].map({"gain": 1, "utilisation": 0, "expiration": 2})
+    lp = lp.assign(_t=tord).sort_values(["customer_id", "date", "_t", "order_id"], kind="stable")
+    lp = lp.groupby(["customer_id", "date", "type"], sort=False, as_index=False).agg(
+        points=("points", "sum"), order_id=("order_id", "first"))
+    out["loyalty_points"] = lp.reset_index(drop=True)
+
+    # campaigns and contacts, responses measured on the final orders
+    camp = pd.DataFrame(P["campaigns"])
+    n_t = contacts.groupby("campaign_id").size()
+    camp_out = camp[["campaign_id", "name", "channel", "send_date", "objective", "offer", "cost_per_contact",
+                     "control_share"]].copy()
+    camp_out.insert(8, "n_targeted", camp_out["campaign_id"].map(n_t).fillna(0).astype(int))
+    out["campaigns"] = camp_out
+    resp = []
+    for k in P["campaigns"]:
+        send = G.day_index(k["send_date"])
+        w = orders[(orders["day"] > send) & (orders["day"] <= send + 30)]
+        agg = w.groupby("_cust").agg(response_amount=("amount", "sum"), response_margin=("gross_margin", "sum"))
+        cc = contacts[contacts["campaign_id"] == k["campaign_id"]]
+        a = agg.reindex(cc["_cust"].to_numpy())
+        resp.append(pd.DataFrame({"responded": a["response_amount"].notna().astype(int).to_numpy(),
+                                  "response_amount": a["response_amount"].fillna(0).round(2).to_numpy(),
+                                  "response_margin": a["response_margin"].fillna(0).round(2).to_numpy()},
+                                 index=cc.index))
+    r = pd.concat(resp)
+    cc = contacts.join(r)
+    cc["customer_id"] = cid[cc["_cust"].to_numpy()]
+    out["campaign_contacts"] = cc[["campaign_id", "customer_id", "group", "contacted", "responded",
+                                   "response_amount", "response_margin", "unsubscribed"]]
+
+    # complaints
+    okey = pd.Series(orders["order_id"].to_numpy(), index=orders["_key"].to_numpy())
+    cm = comp.copy()
+    cm["order_id"] = okey.reindex(cm["_order_key"].to_numpy()).to_numpy()
+    cm["customer_id"] = cid[cm["_cust"].to_numpy()]
+    cm["complaint_date"] = B.fmt_date(B.DAYS[cm["_day"].to_numpy()]).to_numpy()
+    cm = cm.sort_values(["complaint_date", "order_id"], kind="stable").reset_index(drop=True)
+    cm.insert(0, "complaint_id", B.ids("R", len(cm), 5))
+    out["complaints"] = cm[["complaint_id", "customer_id", "order_id", "complaint_date", "reason", "channel",
+                            "handling_days", "resolution", "compensation_eur"]]
+    out["_complaints"] = cm
+
+    # cost to serve
+    oc = orders.groupby("_cust")
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(orders["_cust"].to_numpy()[mask], minlength=n)
+    all_o = np.ones(len(orders), dtype=bool)
+    n_orders = count(all_o)
+    n_home = count((orders["delivery_mode"] == "livraison domicile").to_numpy())
+    n_relay = count((orders["delivery_mode"] == "point relais").to_numpy())
+    n_ret = count(orders["returned"].to_numpy() == 1)
+    n_comp = np.bincount(cm["_cust"].to_numpy(), minlength=n)
+    needy = c["_needy"].to_numpy()
+    mu = needy * (0.12 * n_orders + 0.8 * n_ret + 0.15 * n_home) + 1.5 * n_comp
+    n_serv = rng.poisson(mu)
+    contacted = contacts[contacts["contacted"] == 1]
+    n_mkt = np.bincount(contacted["_cust"].to_numpy(), minlength=n)
+    n_cat = np.zeros(n, dtype=int)
+    for y in (2023, 2024, 2025):  # one autumn catalogue per year
+        d = G.day_index(f"{y}-09-01")
+        past = orders[orders["day"] < d]
+        last = np.full(n, -10_000)
+        np.maximum.at(last, past["_cust"].to_numpy(), past["day"].to_numpy())
+        n_cat += ((c["consent_post"].to_numpy() == 1) & (d - last <= 365) & (np.nan_to_num(unsub, posinf=1e9) > d))
+    del oc
+    cts = pd.DataFrame({"customer_id": cid, "n_orders": n_orders, "n_home_deliveries": n_home,
+                        "n_relay_deliveries": n_relay, "n_returns": n_ret, "n_service_contacts": n_serv,
+                        "n_marketing_contacts": n_mkt, "n_catalogues": n_cat})
+    out["cost_to_serve"] = cts
+    uc = P["unit_costs"]
+    cpc = camp.set_index("campaign_id")["cost_per_contact"]
+    mkt_pool = float(contacted["campaign_id"].map(cpc).sum())
+    act = [
+        ("traitement_commandes", "Préparation et traitement des commandes", uc["traitement_commandes"] * n_orders.sum(), "n_orders", "direct"),
+        ("livraison_domicile", "Livraison à domicile", uc["livraison_domicile"] * n_home.sum(), "n_home_deliveries", "direct"),
+        ("livraison_relais", "Livraison en point relais", uc["livraison_relais"] * n_relay.sum(), "n_relay_deliveries", "direct"),
+        ("retours", "Traitement des retours", uc["retours"] * n_ret.sum(), "n_returns", "direct"),
+        ("service_client", "Contacts au service client", uc["service_client"] * n_serv.sum(), "n_service_contacts", "direct"),
+        ("contacts_marketing", "Campagnes de marketing direct", mkt_pool, "n_marketing_contacts", "direct"),
+        ("catalogues", "Envoi du catalogue annuel", uc["catalogues"] * n_cat.sum(), "n_catalogues", "direct"),
+        ("animation_magasins", "Animation commerciale et vente assistée", uc["animation_magasins"] * n_orders.sum(), "n_orders", "indirect"),
+        ("siege", "Siège et direction générale", 2_400_000.0, "", "commun"),
+        ("publicite_marque", "Publicité de marque (TV, affichage)", 1_500_000.0, "", "commun"),
+        ("systeme_information", "Système d'information et site web", 900_000.0, "", "commun"),
+    ]
+    out["activity_costs"] = pd.DataFrame(act, columns=["activity", "label_fr", "cost_pool_eur", "driver", "kind"]).assign(
+        cost_pool_eur=lambda d: d["cost_pool_eur"].round(2))
+
+    # ground truth
+    acq = c["_acq_day"].to_numpy()
+    dd = np.where(np.isfinite(death_day), death_day, 0).astype(int)
+    truth = pd.DataFrame({
+        "customer_id": cid,
+        "purchase_rate": np.round(c["_lambda"].to_numpy(), 4),
+        "dropout_prob": np.round(c["_p"].to_numpy(), 4),
+        "mean_spend": np.round(P["gamma_gamma"]["p"] / c["_nu"].to_numpy(), 2),
+        "alive_at_end": (~np.isfinite(death_day)).astype(int),
+        "death_date": np.where(np.isfinite(death_day), B.fmt_date(B.DAYS[np.minimum(dd, B.N_DAYS - 1)]), ""),
+        "engagement": np.round(c["_engagement"].to_numpy(), 3),
+        "loyalty_effect_applied": member.astype(int),
+        "uplift_type": np.array(G.UPLIFT_TYPES, dtype=object)[c["_uplift"].to_numpy()],
+        "needs_segment": np.array(G.SEGMENTS, dtype=object)[c["_segment"].to_numpy()],
+        "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
+        "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
+    })
+    del acq
+    out["customers_truth"] = truth
+    bg = P["bgnbd"]
+    params = json.loads(json.dumps(P))
+    params["bgnbd"] = {**bg, "alpha_days": round(bg["alpha_years"] * B.YEAR_DAYS, 4),
+                       "alpha_weeks": round(bg["alpha_years"] * B.YEAR_DAYS / 7, 4),
+                       "mean_purchase_rate_per_year": round(bg["r"] / bg["alpha_years"], 4),
+                       "time_unit_note": "lambda_i ~ Gamma(r, alpha) in purchases per operational year; "
+                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)"}
+    gg = P["gamma_gamma"]
+    params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
+                             "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
+    params["campaign_truth"] = camp_truth
+    params["realised"] = {"n_customers": int(n), "n_orders": int(len(orders)),
+                          "n_loyalty_members": int(member.sum()),
+                          "n_alive_at_end": int((~np.isfinite(death_day)).sum())}
+    out["_parameters"] = params
