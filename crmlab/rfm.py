@@ -34,6 +34,16 @@ from crmlab.validation import (
 
 __all__ = [
     "customer_summary",
+    "rfm_table",
+    "quantile_scores",
+    "rfm_scores",
+    "SEGMENTS",
+    "rfm_segments",
+    "segment_summary",
+    "purchase_type",
+    "migration_matrix",
+    "stability",
+    "plot_segment_map",
 ]
 
 # Length of one period, in seconds, for the frequencies ``customer_summary`` accepts.
@@ -201,3 +211,325 @@ def customer_summary(
         index = uniques.take(pair_customer[first])
         index = pd.Index(index, name=customer_id_col)
     return pd.DataFrame(out, index=index)
+
+
+# ------------------------------------------------------------------ marketer's RFM
+
+def rfm_table(
+    orders: pd.DataFrame,
+    reference_date=None,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """Recency (days), frequency (orders) and monetary value (total spent) at ``reference_date``.
+
+    Orders after ``reference_date`` are ignored; the default reference date is the
+    last order date. ``recency`` = days from the last order to the reference date.
+
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_date": ["2024-01-01", "2024-01-21", "2024-01-11"],
+    ...                   "amount": [10.0, 30.0, 5.0]})
+    >>> rfm_table(o, "2024-01-31").to_dict("index")["a"]
+    {'recency': 10, 'frequency': 2, 'monetary': 40.0}
+    """
+    table = "orders"
+    require_columns(orders, [customer_col, date_col, amount_col], table)
+    require_nonempty(orders, table)
+    dates = parse_dates(orders, date_col, table)
+    require_non_negative(orders, amount_col, table)
+    first, last = dates.min(), dates.max()
+    ref = last.normalize() if reference_date is None else _timestamp(reference_date, "date de référence")
+    if ref < first.normalize():
+        raise InvalidValueError(
+            f"la date de référence ({ref.date()}) est antérieure au premier achat de la table "
+            f"« {table} » ({first.date()}) : aucun client n'a encore acheté. "
+            "Choisissez une date comprise dans la période des données."
+        )
+    keep = (dates <= ref + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")).to_numpy()
+    grouped = pd.DataFrame(
+        {"customer": orders[customer_col].to_numpy()[keep], "date": dates.to_numpy()[keep],
+         "amount": orders[amount_col].to_numpy(dtype=np.float64)[keep]}
+    ).groupby("customer", sort=True)
+    out = grouped.agg(last=("date", "max"), frequency=("date", "size"), monetary=("amount", "sum"))
+    out.index.name = customer_col
+    recency = (ref - out["last"].dt.normalize()).dt.days.astype(np.int64)
+    return pd.DataFrame(
+        {"recency": recency, "frequency": out["frequency"].astype(np.int64), "monetary": out["monetary"]}
+    )
+
+
+def _timestamp(value, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise InvalidDateError(f"{what} illisible : {value!r}. Format attendu : AAAA-MM-JJ, par exemple 2025-12-31.")
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def quantile_scores(values: pd.Series, n_classes: int = 5, higher_is_better: bool = True) -> pd.Series:
+    """Scores 1..``n_classes`` by quantile of rank; tied values always get the same score.
+
+    A customer's score is set by the rank of the *first* of its tied group
+    (``rank(method="min")``): with many ties (e.g. half the customers bought once)
+    classes are unequal and some scores may be empty, rather than splitting
+    identical customers at random as ``qcut(rank(method="first"))`` would.
+    ``higher_is_better=False`` for recency (fewer days = better = higher score).
+
+    >>> quantile_scores(pd.Series([1, 1, 1, 2, 5, 9]), n_classes=3).tolist()
+    [1, 1, 1, 2, 3, 3]
+    """
+    if not isinstance(n_classes, (int, np.integer)) or isinstance(n_classes, bool) or not 2 <= n_classes <= 10:
+        raise InvalidValueError(f"le nombre de classes doit être un entier entre 2 et 10, pas {n_classes!r}.")
+    s = pd.Series(values)
+    if s.isna().any():
+        raise InvalidValueError("impossible de noter des valeurs manquantes (NaN) : complétez-les ou retirez ces clients.")
+    n = len(s)
+    if n == 0:
+        return s.astype(np.int64)
+    rank = (s if higher_is_better else -s).rank(method="min").to_numpy()
+    scores = 1 + np.floor((rank - 1) * n_classes / n).astype(np.int64)
+    return pd.Series(scores, index=s.index, name=s.name)
+
+
+def rfm_scores(
+    rfm: pd.DataFrame,
+    n_classes: int = 5,
+    weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    recency_col: str = "recency",
+    frequency_col: str = "frequency",
+    monetary_col: str = "monetary",
+) -> pd.DataFrame:
+    """Add the scores ``R``, ``F``, ``M`` (1 = worst), the cell ``"RFM"`` and a weighted ``score``.
+
+    ``score`` = weighted mean of R, F and M (on the 1..``n_classes`` scale).
+
+    >>> t = pd.DataFrame({"recency": [5, 50, 500], "frequency": [9, 3, 1], "monetary": [900.0, 90.0, 9.0]})
+    >>> rfm_scores(t, n_classes=3)[["R", "F", "M", "cell"]].values.tolist()
+    [[3, 3, 3, '333'], [2, 2, 2, '222'], [1, 1, 1, '111']]
+    """
+    table = "rfm"
+    require_columns(rfm, [recency_col, frequency_col, monetary_col], table)
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (3,) or (w < 0).any() or w.sum() == 0:
+        raise InvalidValueError(
+            f"les poids doivent être trois nombres positifs (R, F, M) non tous nuls, pas {weights!r}."
+        )
+    out = rfm.copy()
+    out["R"] = quantile_scores(rfm[recency_col], n_classes, higher_is_better=False)
+    out["F"] = quantile_scores(rfm[frequency_col], n_classes)
+    out["M"] = quantile_scores(rfm[monetary_col], n_classes)
+    out["cell"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    out["score"] = (w[0] * out["R"] + w[1] * out["F"] + w[2] * out["M"]) / w.sum()
+    return out
+
+
+# Named segments on the (R, F) grid, scores brought to a 1..5 scale:
+# rows = R 1..5, columns = F 1..5 (the classic RF map of retail CRM).
+SEGMENTS = pd.DataFrame(
+    [
+        ("Champions", "achètent souvent et très récemment",
+         "récompenser, faire parrainer, avant-premières ; pas de remise inutile"),
+        ("Fidèles", "achètent régulièrement, récemment",
+         "programme de fidélité, montée en gamme, demander des avis"),
+        ("Fidèles en devenir", "récents, deuxième ou troisième achat",
+         "adhésion à la carte, recommandations personnalisées"),
+        ("Nouveaux", "un seul achat, tout récent",
+         "parcours de bienvenue, provoquer le deuxième achat"),
+        ("Prometteurs", "récents mais peu d'achats",
+         "faire découvrir d'autres catégories, offre d'essai"),
+        ("À surveiller", "récence et fréquence moyennes",
+         "offre limitée dans le temps fondée sur l'historique"),
+        ("En train de s'endormir", "peu d'achats, plus très récents",
+         "relance par contenus et produits phares, remise modérée"),
+        ("À risque", "achetaient souvent, plus depuis longtemps",
+         "réactivation personnalisée, comprendre ce qui a changé"),
+        ("À ne pas perdre", "meilleurs acheteurs d'hier, silencieux aujourd'hui",
+         "contact personnel (appel), offre forte, traiter l'irritant"),
+        ("En hibernation", "peu d'achats, il y a longtemps",
+         "relance peu coûteuse (e-mail) ou laisser partir"),
+    ],
+    columns=["segment", "description", "action"],
+).set_index("segment")
+
+_GRID = np.array(
+    [  # F = 1            2                 3                 4                  5
+        ["En hibernation", "En hibernation", "À risque", "À risque", "À ne pas perdre"],  # R = 1
+        ["En hibernation", "En hibernation", "À risque", "À risque", "À ne pas perdre"],  # R = 2
+        ["En train de s'endormir", "En train de s'endormir", "À surveiller", "Fidèles", "Fidèles"],  # R = 3
+        ["Prometteurs", "Fidèles en devenir", "Fidèles en devenir", "Fidèles", "Fidèles"],  # R = 4
+        ["Nouveaux", "Fidèles en devenir", "Fidèles en devenir", "Champions", "Champions"],  # R = 5
+    ]
+)
+
+
+def _to_five(scores: np.ndarray, n_classes: int) -> np.ndarray:
+    """Bring scores 1..n onto the 1..5 scale of the segment grid (same relative position)."""
+    return np.clip(np.ceil(scores * 5 / n_classes), 1, 5).astype(np.int64)
+
+
+def rfm_segments(scores: pd.DataFrame, n_classes: int | None = None, r_col: str = "R", f_col: str = "F") -> pd.Series:
+    """Named segment of each customer from its R and F scores (see ``SEGMENTS`` for actions).
+
+    ``n_classes`` (default: the largest score present, at least 5) maps other scales onto 1..5.
+
+    >>> rfm_segments(pd.DataFrame({"R": [5, 1, 5], "F": [5, 5, 1]})).tolist()
+    ['Champions', 'À ne pas perdre', 'Nouveaux']
+    """
+    require_columns(scores, [r_col, f_col], "scores RFM")
+    r = scores[r_col].to_numpy(dtype=np.int64)
+    f = scores[f_col].to_numpy(dtype=np.int64)
+    if n_classes is None:
+        n_classes = max(5, int(max(r.max(initial=1), f.max(initial=1))))
+    if (r < 1).any() or (f < 1).any() or (r > n_classes).any() or (f > n_classes).any():
+        raise InvalidValueError(f"les scores R et F doivent être compris entre 1 et {n_classes}.")
+    names = _GRID[_to_five(r, n_classes) - 1, _to_five(f, n_classes) - 1]
+    return pd.Series(pd.Categorical(names, categories=SEGMENTS.index), index=scores.index, name="segment")
+
+
+def segment_summary(
+    rfm: pd.DataFrame, segment_col: str = "segment", monetary_col: str = "monetary"
+) -> pd.DataFrame:
+    """Per segment: customers, share of customers, revenue, share of revenue, action.
+
+    >>> t = pd.DataFrame({"segment": ["Champions", "Nouveaux", "Nouveaux"], "monetary": [80.0, 10.0, 10.0]})
+    >>> segment_summary(t)["revenue_share"].to_dict()
+    {'Champions': 0.8, 'Nouveaux': 0.2}
+    """
+    require_columns(rfm, [segment_col, monetary_col], "rfm")
+    g = rfm.groupby(segment_col, observed=True)[monetary_col].agg(["size", "sum"])
+    g.columns = ["customers", "revenue"]
+    g = g[g["customers"] > 0]
+    g["customer_share"] = g["customers"] / g["customers"].sum()
+    g["revenue_share"] = g["revenue"] / g["revenue"].sum()
+    g["action"] = SEGMENTS["action"].reindex(g.index).to_numpy()
+    g.index = g.index.astype(str)
+    g.index.name = "segment"
+    return g[["customers", "customer_share", "revenue", "revenue_share", "action"]]
+
+
+def purchase_type(
+    lines: pd.DataFrame,
+    customer_col: str = "customer_id",
+    category_col: str = "category",
+    amount_col: str = "line_amount",
+) -> pd.DataFrame:
+    """The *T* of FRAT: main category (largest spend) and number of categories per customer.
+
+    >>> l = pd.DataFrame({"customer_id": ["a", "a", "b"], "category": ["jardin", "maison", "maison"],
+    ...                   "line_amount": [30.0, 10.0, 5.0]})
+    >>> purchase_type(l).to_dict("index")["a"]
+    {'main_category': 'jardin', 'main_category_share': 0.75, 'n_categories': 2}
+    """
+    table = "lignes de commande"
+    require_columns(lines, [customer_col, category_col, amount_col], table)
+    require_non_negative(lines, amount_col, table)
+    spend = lines.groupby([customer_col, category_col], observed=True, sort=True)[amount_col].sum()
+    spend = spend.reset_index()
+    total = spend.groupby(customer_col, sort=True)[amount_col].transform("sum")
+    spend["share"] = (spend[amount_col] / total.where(total > 0)).fillna(0.0)
+    # largest share first; ties broken by category name for a stable answer
+    top = spend.sort_values([customer_col, "share", category_col], ascending=[True, False, True])
+    top = top.drop_duplicates(customer_col).set_index(customer_col)
+    out = pd.DataFrame(
+        {
+            "main_category": top[category_col],
+            "main_category_share": top["share"],
+            "n_categories": spend.groupby(customer_col, sort=True).size(),
+        }
+    )
+    out.index.name = customer_col
+    return out
+
+
+def migration_matrix(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd.DataFrame:
+    """Cross-table of segments between two dates (rows: before, columns: after).
+
+    Customers present at only one date appear as « absent » on the other side.
+    ``normalize=True``: each row sums to 1 (share of the segment that went where).
+
+    >>> migration_matrix(pd.Series({"a": "X", "b": "X"}), pd.Series({"a": "X", "b": "Y"})).loc["X"].tolist()
+    [0.5, 0.5]
+    """
+    both = pd.concat({"before": pd.Series(before), "after": pd.Series(after)}, axis=1)
+    for col in ("before", "after"):
+        both[col] = both[col].astype(object).where(both[col].notna(), "absent")
+    order = [str(c) for c in _categories(before) + _categories(after)]
+    order = list(dict.fromkeys(order))
+    table = pd.crosstab(both["before"].astype(str), both["after"].astype(str))
+    rows = [c for c in order + ["absent"] if c in table.index]
+    cols = [c for c in order + ["absent"] if c in table.columns]
+    table = table.reindex(index=rows, columns=cols, fill_value=0)
+    table.index.name, table.columns.name = "avant", "après"
+    if normalize:
+        table = table.div(table.sum(axis=1), axis=0)
+    return table
+
+
+def _categories(s: pd.Series) -> list:
+    s = pd.Series(s)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return list(s.cat.categories)
+    return sorted(s.dropna().astype(str).unique())
+
+
+def stability(before: pd.Series, after: pd.Series) -> float:
+    """Share of the customers present at both dates who stayed in the same segment.
+
+    >>> stability(pd.Series({"a": "X", "b": "X", "c": "Y"}), pd.Series({"a": "X", "b": "Y", "c": "Y"}))
+    0.6666666666666666
+    """
+    both = pd.concat({"before": pd.Series(before), "after": pd.Series(after)}, axis=1).dropna()
+    if both.empty:
+        raise InvalidValueError("aucun client n'est présent aux deux dates : la stabilité ne peut pas être calculée.")
+    return float((both["before"].astype(str) == both["after"].astype(str)).mean())
+
+
+def plot_segment_map(
+    data: pd.DataFrame,
+    r_col: str = "R",
+    f_col: str = "F",
+    n_classes: int = 5,
+    ax=None,
+):
+    """The R × F map: each cell coloured by its named segment, with its share of customers.
+
+    Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from crmlab.style import NBSP, fmt_number
+
+    require_columns(data, [r_col, f_col], "scores RFM")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5.5))
+    n = n_classes
+    r = data[r_col].to_numpy(dtype=np.int64)
+    f = data[f_col].to_numpy(dtype=np.int64)
+    counts = np.bincount((r - 1) * n + (f - 1), minlength=n * n).reshape(n, n)
+    share = counts / max(counts.sum(), 1)
+    levels = np.arange(1, n + 1)
+    seg = _GRID[_to_five(levels, n)[:, None] - 1, _to_five(levels, n)[None, :] - 1]
+    codes = pd.Categorical(seg.ravel(), categories=SEGMENTS.index).codes.reshape(n, n)
+    colors = ["#0072B2", "#56B4E9", "#009E73", "#F0E442", "#CC79A7",
+              "#E69F00", "#D9D9D9", "#D55E00", "#8C2D04", "#999999"]
+    ax.imshow(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=len(colors) - 0.5,
+              origin="lower", extent=(0.5, n + 0.5, 0.5, n + 0.5), alpha=0.75)
+    for i in range(n):  # n <= 10 cells per side: a loop over cells, not customers
+        for j in range(n):
+            ax.text(j + 1, i + 1, f"{fmt_number(100 * share[i, j], 1)}{NBSP}%", ha="center", va="center",
+                    fontsize=9 if n <= 5 else 7)
+    present = [s for s in SEGMENTS.index if (seg == s).any()]
+    for s in present:  # label each segment once, at the centre of its cells
+        ii, jj = np.nonzero(seg == s)
+        ax.text(jj.mean() + 1, ii.mean() + 1 - 0.32, s, ha="center", va="center", fontsize=8,
+                fontweight="bold", color="#1a1a1a")
+    ax.set_xticks(levels)
+    ax.set_yticks(levels)
+    ax.set_xlabel(f"Score de fréquence F (1 = achète le moins, {n} = le plus)")
+    ax.set_ylabel(f"Score de récence R (1 = le plus ancien, {n} = le plus récent)")
+    ax.set_title("Carte RFM : part des clients par case R × F")
+    ax.grid(False)
+    return ax

@@ -147,3 +147,110 @@ def test_customer_summary_bad_freq_and_bad_date(three_customers):
         rfm.customer_summary(three_customers, "customer_id", "order_date", freq="ME")
     with pytest.raises(InvalidDateError, match="date illisible"):
         rfm.customer_summary(three_customers.assign(order_date="hier"), "customer_id", "order_date")
+
+
+# ---------------------------------------------------------------- marketer's RFM
+
+def test_rfm_table_by_hand(three_customers):
+    # reference 2024-01-31: A last bought 01-21 (10 days), 3 orders, 90 €;
+    # B 01-11 (20 days), 1 order, 100 €; C 01-22 (9 days), 3 orders, 120 €
+    out = rfm.rfm_table(three_customers, reference_date="2024-01-31")
+    assert out.to_dict("index") == {
+        "A": {"recency": 10, "frequency": 3, "monetary": 90.0},
+        "B": {"recency": 20, "frequency": 1, "monetary": 100.0},
+        "C": {"recency": 9, "frequency": 3, "monetary": 120.0},
+    }
+
+
+def test_rfm_table_ignores_orders_after_reference(three_customers):
+    out = rfm.rfm_table(three_customers, reference_date="2024-01-11")
+    # A: 2 orders on 01-01 only; B bought on the reference day itself (recency 0); C: 01-02
+    assert out.to_dict("index") == {
+        "A": {"recency": 10, "frequency": 2, "monetary": 40.0},
+        "B": {"recency": 0, "frequency": 1, "monetary": 100.0},
+        "C": {"recency": 9, "frequency": 1, "monetary": 20.0},
+    }
+
+
+def test_rfm_scores_by_hand(three_customers):
+    # 3 classes, 3 customers: each rank is its own class unless tied.
+    # R: B (20 days) < A (10) < C (9) -> 1, 2, 3; F: B 1 order -> 1, A and C tied at 3
+    # orders -> both get the score of the first of the tie (rank 2) -> 2; M: 90 < 100 < 120.
+    scores = rfm.rfm_scores(rfm.rfm_table(three_customers, "2024-01-31"), n_classes=3)
+    assert scores["cell"].to_dict() == {"A": "221", "B": "112", "C": "323"}
+    assert scores.loc["C", "score"] == pytest.approx((3 + 2 + 3) / 3)
+    weighted = rfm.rfm_scores(rfm.rfm_table(three_customers, "2024-01-31"), n_classes=3, weights=(2, 0, 1))
+    assert weighted.loc["A", "score"] == pytest.approx((2 * 2 + 1) / 3)
+
+
+def test_quantile_scores_ties_share_a_score():
+    # four identical customers cannot be split: they all get 1, classes 2 to 4 stay empty
+    assert rfm.quantile_scores(pd.Series([1, 1, 1, 1, 2]), 5).tolist() == [1, 1, 1, 1, 5]
+    # ten distinct values, five classes: two per class
+    assert rfm.quantile_scores(pd.Series(range(10)), 5).tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # recency: fewer days is better
+    assert rfm.quantile_scores(pd.Series([30, 10, 20]), 3, higher_is_better=False).tolist() == [1, 3, 2]
+
+
+def test_rfm_segments_and_actions(three_customers):
+    scores = rfm.rfm_scores(rfm.rfm_table(three_customers, "2024-01-31"), n_classes=3)
+    # on a 1..3 scale, 1 -> 2, 2 -> 4, 3 -> 5 on the 1..5 grid
+    seg = rfm.rfm_segments(scores, n_classes=3)
+    assert seg.astype(str).to_dict() == {"A": "Fidèles", "B": "En hibernation", "C": "Champions"}
+    summary = rfm.segment_summary(scores.assign(segment=seg))
+    assert summary.loc["Champions", "revenue_share"] == pytest.approx(120 / 310)
+    assert summary["customer_share"].sum() == pytest.approx(1.0)
+    assert summary.loc["Champions", "action"] == rfm.SEGMENTS.loc["Champions", "action"]
+
+
+def test_every_grid_segment_has_an_action():
+    assert set(np.unique(rfm._GRID)) == set(rfm.SEGMENTS.index)
+    assert rfm.SEGMENTS["action"].str.len().gt(10).all()
+
+
+def test_purchase_type_by_hand():
+    lines = pd.DataFrame(
+        {"customer_id": ["a", "a", "a", "b"], "category": ["jardin", "maison", "jardin", "cuisine"],
+         "line_amount": [20.0, 20.0, 10.0, 7.0]}
+    )
+    out = rfm.purchase_type(lines)
+    assert out.loc["a", "main_category"] == "jardin"
+    assert out.loc["a", "main_category_share"] == pytest.approx(30 / 50)
+    assert out["n_categories"].to_dict() == {"a": 2, "b": 1}
+
+
+def test_migration_matrix_and_stability():
+    before = pd.Series({"a": "Champions", "b": "Champions", "c": "Nouveaux", "d": "Nouveaux"})
+    after = pd.Series({"a": "Champions", "b": "À risque", "c": "Nouveaux", "e": "Nouveaux"})
+    counts = rfm.migration_matrix(before, after, normalize=False)
+    assert counts.loc["Champions", "À risque"] == 1
+    assert counts.loc["Nouveaux", "absent"] == 1  # d did not buy again... and left the base
+    assert counts.loc["absent", "Nouveaux"] == 1  # e is new
+    shares = rfm.migration_matrix(before, after)
+    assert shares.loc["Champions"].sum() == pytest.approx(1.0)
+    assert rfm.stability(before, after) == pytest.approx(2 / 3)  # a and c stay, b moves
+
+
+def test_rfm_bad_input(three_customers):
+    with pytest.raises(MissingColumnError, match="la colonne 'amount' est absente de la table « orders »"):
+        rfm.rfm_table(three_customers.drop(columns="amount"))
+    with pytest.raises(NegativeValueError, match="la colonne 'amount' de la table « orders » contient une valeur négative"):
+        rfm.rfm_table(three_customers.assign(amount=-1.0))
+    with pytest.raises(InvalidValueError, match="date de référence .* antérieure au premier achat"):
+        rfm.rfm_table(three_customers, reference_date="2023-06-30")
+    with pytest.raises(InvalidValueError, match="entre 2 et 10"):
+        rfm.quantile_scores(pd.Series([1, 2]), n_classes=1)
+    with pytest.raises(InvalidValueError, match="poids"):
+        rfm.rfm_scores(rfm.rfm_table(three_customers), weights=(0, 0, 0))
+
+
+def test_plot_segment_map_returns_axes(three_customers):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scores = rfm.rfm_scores(rfm.rfm_table(three_customers, "2024-01-31"), n_classes=3)
+    ax = rfm.plot_segment_map(scores, n_classes=3)
+    assert "Carte RFM" in ax.get_title()
+    plt.close(ax.figure)
