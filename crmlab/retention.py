@@ -37,6 +37,7 @@ __all__ = [
     "break_even_period",
     "retention_gain",
     "plot_cumulative_profit",
+    "cumulative_profit_figure",
     "retention_widget",
     "portfolio_flows",
     "yearly_retention",
@@ -257,60 +258,125 @@ def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acqui
 
 
 # ----------------------------------------------------------------- the figure and widget
+def _profit_artists(ax, periods: int, points: float):
+    """Draw the empty cumulative-profit chart on ``ax``; return ``update(r, m, ac, d)``."""
+    from . import style
+
+    periods = _periods(periods)
+    c = style.COLORS
+    t = np.arange(periods + 1)
+    zeros = np.zeros(periods + 1)
+    ax.axhline(0, color=c["neutral"], linewidth=1)
+    (base_line,) = ax.plot(t, zeros, marker="o", color=c["primary"])
+    (up_line,) = ax.plot(t, zeros, marker="o", linestyle="--", color=c["good"])
+    be_line = ax.axvline(0, color=c["accent"], linestyle=":", linewidth=2)
+    be_text = ax.text(0, 0, "", fontweight="bold", va="top", transform=ax.get_xaxis_transform())
+    note = ax.text(0.0, 1.02, "", transform=ax.transAxes, color=c["neutral"], va="bottom")
+    ax.set_title("Profit cumulé actualisé d'un client recruté", pad=26)
+    ax.set_xlabel("période (année) après le recrutement")
+    ax.set_ylabel("profit cumulé actualisé (€)")
+    ax.set_xticks(t)
+    ax.set_xlim(-0.3, periods + 0.3)
+    style.format_axis(ax, y="eur")
+    legend = ax.legend([base_line, up_line], ["", ""], loc="lower right")
+
+    def update(retention: float, margin: float, acquisition_cost: float, discount: float):
+        r = float(_rate(retention, "retention", "le taux de rétention"))
+        better = min(r + points, 1.0)
+        m = float(_number(margin, "margin", "la marge par client et par période"))
+        ac = float(_non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition"))
+        d = float(_rate(discount, "discount", "le taux d'actualisation"))
+        factor = (1.0 + d) ** -t.astype(float)
+        # both curves at once: rows = retention rates, columns = periods
+        rates = np.array([[r], [better]])
+        flows = np.where(t == 0, -ac, m * rates ** np.maximum(t - 1, 0)) * factor
+        curves = np.cumsum(flows, axis=1)
+        base_line.set_ydata(curves[0])
+        up_line.set_ydata(curves[1])
+        low, high = min(curves.min(), 0.0), max(curves.max(), 0.0)
+        pad = 0.08 * (high - low or 1.0)
+        ax.set_ylim(low - pad, high + pad)
+        reached = curves[0] >= -1e-9
+        if reached.any():
+            be = int(np.argmax(reached))
+            be_line.set_xdata([be, be])
+            be_line.set_visible(True)
+            be_text.set_position((be + 0.15, 0.97))
+            be_text.set_text(f"point mort : période {be}")
+            be_text.set_color(c["accent"])
+        else:
+            be_line.set_visible(False)
+            be_text.set_position((0.0, 0.97))
+            be_text.set_text(f"pas de point mort en {periods} périodes")
+            be_text.set_color(c["bad"])
+        pts = style.fmt_number(100 * (better - r), 0)
+        labels = legend.get_texts()
+        labels[0].set_text(f"rétention {style.fmt_pct(r, 0)}")
+        labels[1].set_text(f"rétention {style.fmt_pct(better, 0)} (+{pts} pts)")
+        end, end_up = curves[0, -1], curves[1, -1]
+        text = (f"profit à {periods} périodes : {style.fmt_eur(end)} ; "
+                f"avec +{pts} pts : {style.fmt_eur(end_up)}")
+        if end > 0:
+            text += f" ({'+' if end_up >= end else ''}{style.fmt_pct(end_up / end - 1, 0)})"
+        note.set_text(text)
+        return ax
+
+    return update
+
+
 def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
                            discount: float = 0.1, periods: int = 10, points: float = 0.05, ax=None):
     """Cumulative discounted profit of one customer at ``retention`` and ``retention + points``.
 
     The break-even period of the base curve is marked. Returns the Axes.
+
+    >>> ax = plot_cumulative_profit(0.8, 100, 150, 0.1, periods=5)   # doctest: +SKIP
     """
-    import matplotlib.pyplot as plt
-
-    from . import style
-
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots()
-    base = cohort_profit(retention, margin, acquisition_cost, discount, periods)
-    t = base["period"].to_numpy()
-    colors = style.COLORS
-    ax.axhline(0, color=colors["neutral"], linewidth=1)
-    ax.plot(t, base["cumulative_profit"], marker="o", color=colors["primary"],
-            label=f"rétention {style.fmt_pct(retention, 0)}")
-    better = min(retention + points, 1.0)
-    if points and better != retention:
-        up = cohort_profit(better, margin, acquisition_cost, discount, periods)
-        ax.plot(t, up["cumulative_profit"], marker="o", linestyle="--", color=colors["good"],
-                label=f"rétention {style.fmt_pct(better, 0)} (+{style.fmt_number(100 * (better - retention), 0)} pts)")
-        gain = up["cumulative_profit"].iloc[-1] / base["cumulative_profit"].iloc[-1] - 1
-        if base["cumulative_profit"].iloc[-1] > 0:
-            ax.annotate(f"{'+' if gain >= 0 else ''}{style.fmt_pct(gain, 0)} de profit cumulé\nà {periods} périodes",
-                        xy=(t[-1], up["cumulative_profit"].iloc[-1]), xytext=(-8, 0),
-                        textcoords="offset points", ha="right", va="bottom", color=colors["good"])
-    be = break_even_period(retention, margin, acquisition_cost, discount, periods)
-    if be is not None:
-        ax.axvline(be, color=colors["accent"], linestyle=":", linewidth=2)
-        ax.annotate(f"point mort : période {be}", xy=(be, 0), xytext=(6, -16), textcoords="offset points",
-                    color=colors["accent"], fontweight="bold")
-    else:
-        ax.text(0.02, 0.95, f"pas de point mort en {periods} périodes", transform=ax.transAxes,
-                color=colors["bad"], fontweight="bold", va="top")
-    ax.set_title("Profit cumulé actualisé d'un client recruté")
-    ax.set_xlabel("période (année) après le recrutement")
-    ax.set_ylabel("profit cumulé actualisé (€)")
-    ax.set_xticks(t)
-    style.format_axis(ax, y="eur")
-    ax.legend(loc="lower right")
-    return ax
+    return _profit_artists(ax, periods, points)(retention, margin, acquisition_cost, discount)
+
+
+def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
+    """A figure for live updates: returns ``(fig, update)``.
+
+    ``update(retention, margin, acquisition_cost, discount)`` moves the curves, the
+    break-even line and the texts of the same Axes and returns the figure (no new
+    figure, fixed layout: fast enough to drag a slider). The figure lives outside
+    pyplot: it appears only where it is displayed.
+
+    >>> fig, update = cumulative_profit_figure(periods=5)
+    >>> update(0.8, 100, 150, 0.1) is fig
+    True
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 4.5), layout="none")
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.84, bottom=0.13)
+    update_ax = _profit_artists(fig.add_subplot(), periods, points)
+
+    def update(retention: float, margin: float, acquisition_cost: float, discount: float):
+        update_ax(retention, margin, acquisition_cost, discount)
+        return fig
+
+    return fig, update
 
 
 def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
                      discount: float = 0.1, periods: int = 10):
-    """Sliders (retention, margin, acquisition cost, discount) → :func:`plot_cumulative_profit`.
+    """Sliders (retention, margin, acquisition cost, discount) → cumulative profit curves.
 
-    Returns the ipywidgets box; display it as the last expression of a cell.
+    One figure is kept and updated (see :func:`cumulative_profit_figure`). Returns
+    the ipywidgets box; display it as the last expression of a cell.
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
+    from IPython.display import display
 
+    fig, update = cumulative_profit_figure(periods)
     layout = w.Layout(width="460px")
     opts = {"style": {"description_width": "190px"}, "layout": layout, "continuous_update": True}
     sliders = {
@@ -324,12 +390,10 @@ def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_
                                   description="taux d'actualisation d", readout_format=".2f", **opts),
     }
 
-    def update(**kwargs):
-        fig, ax = plt.subplots()
-        plot_cumulative_profit(periods=periods, ax=ax, **kwargs)
-        plt.show()
+    def show(**kwargs):
+        display(update(**kwargs))
 
-    out = w.interactive_output(update, sliders)
+    out = w.interactive_output(show, sliders)
     return w.VBox([w.HTML("<b>Économie de la rétention</b> — déplacez les curseurs"),
                    *sliders.values(), out])
 
