@@ -56,7 +56,7 @@ __all__ = [
     "project",
     "winback_candidates",
     "plot_portfolio",
-    "draw_thresholds",
+    "ThresholdView",
 ]
 
 STATUSES: tuple[str, ...] = ("prospect", "nouveau", "actif", "dormant", "perdu")
@@ -564,43 +564,120 @@ def plot_portfolio(data: pd.DataFrame, ax=None, statuses: tuple[str, ...] = STAT
     return ax
 
 
-def draw_thresholds(history: PurchaseHistory, dormant_days: float, lost_days: float,
-                    new_days: float = 90, fig=None):
-    """Widget view: portfolio by status (left) and monthly flows (right) for given thresholds.
-
-    Only re-bins the precomputed ``history`` (fast); draws on ``fig`` (a new figure if None)
-    and returns it.
-    """
-    import matplotlib.pyplot as plt
-
-    from . import style
-
+def _widget_counts(history: PurchaseHistory, dormant_days: float, lost_days: float, new_days: float):
+    """Portfolio counts (dates × statuses) and monthly flows for the widget, in numpy only."""
     codes = status_codes(history, dormant_days, lost_days, new_days)
     k = len(STATUSES)
-    counts = np.stack([np.bincount(c[c >= 0], minlength=k) for c in codes.T])
-    port = pd.DataFrame(counts, index=history.dates, columns=list(STATUSES))
-    customers_only = port.drop(columns="prospect")
+    # one bincount over (date, status) pairs: no Python loop over dates
+    m = codes.shape[1]
+    flat = (np.arange(m)[None, :] * k + codes.astype(np.int64))[codes >= 0]
+    counts = np.bincount(flat, minlength=m * k).reshape(m, k)
     src, dst = codes[:, :-1], codes[:, 1:]
     acquired = ((src < 1) & (dst == 1)).sum(axis=0)
     lost = ((src >= 1) & (src < 4) & (dst == 4)).sum(axis=0)
     won_back = ((src == 4) & (dst >= 1) & (dst < 4)).sum(axis=0)
+    return counts, acquired, lost, won_back
 
-    if fig is None:
-        fig = plt.figure(figsize=(12, 4.6))
-    fig.clear()
-    ax1, ax2 = fig.subplots(1, 2)
-    plot_portfolio(customers_only, ax=ax1, statuses=STATUSES[1:], title="Clients par statut")
-    ax1.set_ylabel("nombre de clients")
-    x = history.dates[1:]
-    ax2.plot(x, acquired, color=STATUS_COLORS["nouveau"], label="conquêtes")
-    ax2.plot(x, lost, color=STATUS_COLORS["perdu"], label="pertes (→ perdu)")
-    ax2.plot(x, won_back, color=style.COLORS["neutral"], label="retours de perdus", linestyle="--")
-    ax2.set_title("Flux mensuels")
-    ax2.set_xlabel("fin de mois")
-    ax2.set_ylabel("clients par mois")
-    ax2.legend(loc="upper left", fontsize="small")
-    style.format_axis(ax2, y="num")
-    style.month_axis(ax2)
-    fig.suptitle(f"Seuils : dormant après {style.fmt_number(dormant_days)} jours sans achat, "
-                 f"perdu après {style.fmt_number(lost_days)} jours")
-    return fig
+
+class ThresholdView:
+    """Widget view: customers by status (left) and monthly flows (right) for movable thresholds.
+
+    Built once: figure, axes, legends and a rendered background. An update only re-bins
+    the precomputed ``history`` (numpy), moves the areas and lines, and repaints them over
+    the cached background (blitting), so it stays well under 150 ms.
+
+    >>> view = ThresholdView(history)                          # doctest: +SKIP
+    >>> fig = view.update(dormant_days=170, lost_days=380)     # a Figure, for display()
+    >>> image = view.png(dormant_days=200, lost_days=380)      # PNG bytes, for a widget
+    """
+
+    def __init__(self, history: PurchaseHistory, new_days: float = 90, figsize=(12, 4.6), dpi: int = 90):
+        import matplotlib.dates as mdates
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from . import style
+
+        self.history, self.new_days = history, new_days
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.ax_stock, self.ax_flow = self.fig.subplots(1, 2)
+        x = pd.DatetimeIndex(history.dates)
+        self._xnum = mdates.date2num(np.asarray(x.to_numpy(), dtype="datetime64[ns]"))
+        zeros = np.zeros(len(x))
+        self._polys = [self.ax_stock.fill_between(x, zeros, zeros, color=STATUS_COLORS[s], alpha=0.9,
+                                                  label=s, linewidth=0)
+                       for s in STATUSES[1:]]
+        handles, labels = self.ax_stock.get_legend_handles_labels()
+        self._legends = [self.ax_stock.legend(handles[::-1], labels[::-1], loc="upper left", fontsize="small")]
+        self.ax_stock.set(title="Clients par statut", xlabel="fin de mois", ylabel="nombre de clients",
+                          xlim=(x.min(), x.max()))
+        xf = x[1:]
+        self._lines = [
+            self.ax_flow.plot(xf, zeros[1:], color=STATUS_COLORS["nouveau"], label="conquêtes")[0],
+            self.ax_flow.plot(xf, zeros[1:], color=STATUS_COLORS["perdu"], label="pertes (→ perdu)")[0],
+            self.ax_flow.plot(xf, zeros[1:], color=style.COLORS["neutral"], linestyle="--",
+                              label="retours de perdus")[0],
+        ]
+        self.ax_flow.set(title="Flux mensuels", xlabel="fin de mois", ylabel="clients par mois",
+                         xlim=(xf.min(), xf.max()))
+        self._legends.append(self.ax_flow.legend(loc="upper left", fontsize="small"))
+        for ax in (self.ax_stock, self.ax_flow):
+            style.format_axis(ax, y="num")
+            style.month_axis(ax)
+            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+        # the stock of customers (all statuses) does not depend on the thresholds: fixed scale
+        total = _widget_counts(history, 2, 3, 1)[0][:, 1:].sum(axis=1)
+        self.ax_stock.set_ylim(0, max(1.0, float(total.max())) * 1.05)
+        self._background = None
+
+    def update(self, dormant_days: float, lost_days: float):
+        """Re-bin with new thresholds and move the artists; return the Figure (for ``display``)."""
+        counts, acquired, lost, won_back = _widget_counts(self.history, dormant_days, lost_days, self.new_days)
+        tops = np.cumsum(counts[:, 1:], axis=1).astype(float)
+        xn = self._xnum
+        bottom = np.zeros(len(xn))
+        for j, poly in enumerate(self._polys):
+            top = tops[:, j]
+            poly.set_verts([np.concatenate([np.column_stack([xn, bottom]),
+                                            np.column_stack([xn[::-1], top[::-1]])])])
+            bottom = top
+        for line, y in zip(self._lines, (acquired, lost, won_back)):
+            line.set_ydata(y)
+        high = float(max(acquired.max(), lost.max(), won_back.max(), 1))
+        low, current = self.ax_flow.get_ylim()
+        if high > current or high < 0.5 * current or self._background is None:
+            self.ax_flow.set_ylim(0, high * 1.15)
+            self._background = None  # the axis changed: render the background again
+        return self.fig
+
+    def _render(self) -> None:
+        canvas = self.fig.canvas
+        if self._background is None:
+            moving = [*self._polys, *self._lines, *self._legends]
+            for artist in moving:
+                artist.set_visible(False)
+            canvas.draw()
+            self.fig.set_layout_engine("none")  # keep this layout: later renders skip it
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            for artist in moving:
+                artist.set_visible(True)
+        canvas.restore_region(self._background)
+        for artist in self._polys:
+            self.ax_stock.draw_artist(artist)
+        for artist in self._lines:
+            self.ax_flow.draw_artist(artist)
+        self.ax_stock.draw_artist(self._legends[0])
+        self.ax_flow.draw_artist(self._legends[1])
+
+    def png(self, dormant_days: float, lost_days: float) -> bytes:
+        """``update``, repaint over the cached background, and return PNG bytes (for ``ipywidgets.Image``)."""
+        import io
+
+        from PIL import Image
+
+        self.update(dormant_days, lost_days)
+        self._render()
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+        return buf.getvalue()

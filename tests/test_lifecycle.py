@@ -234,12 +234,16 @@ def test_bad_status_table_and_matrix():
         lc.project(pd.Series({"a": 1}), P, 0)
 
 
-def test_widget_draw_returns_figure(orders):
-    import matplotlib
-
-    matplotlib.use("Agg")
+def test_threshold_view_updates_artists(orders):
     h = lc.purchase_history(orders, DATES)
-    fig = lc.draw_thresholds(h, 60, 180, 30)
+    view = lc.ThresholdView(h, new_days=30)
+    fig = view.update(60, 180)
     assert len(fig.axes) == 2
-    fig = lc.draw_thresholds(h, 90, 200, 30, fig=fig)  # redraw on the same figure
-    assert len(fig.axes) == 2
+    # top of the stacked areas at 30 Jun = the 3 customers; the lost line ends with 3 losses
+    top = view._polys[-1].get_paths()[0].vertices[:, 1].max()
+    assert top == 3
+    assert view._lines[1].get_ydata().tolist() == [0, 0, 3]
+    image = view.png(60, 180)
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(InvalidValueError, match="mauvais ordre"):
+        view.update(200, 100)
