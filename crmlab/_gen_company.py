@@ -156,14 +156,14 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     up = np.array(P["uplift_shares"])[None, :] * np.exp(np.column_stack(
         [np.zeros(n), 0.6 * z, -0.6 * z, np.zeros(n)]))
     c["_uplift"] = choice_rows(rng, up)
-    deal = rng.beta(1.3, 7.0, n)
-    c["_deal"] = np.where(c["_segment"] == 0, np.minimum(deal * 2.2, 0.9), deal)
-    c["_returner"] = rng.normal(0, 0.8, n)
-    c["_needy"] = rng.gamma(1.5, 1 / 1.5, n)
+    deal = rng.beta(1.0, 6.0, n)
+    c["_deal"] = np.where(c["_segment"] == 0, np.minimum(deal * 2.5, 0.9), deal)
+    c["_returner"] = rng.normal(0, 1.3, n)
+    c["_needy"] = rng.gamma(0.8, 1 / 0.8, n)
     dlog = np.column_stack([np.full(n, 0.2), np.full(n, 0.7), np.zeros(n)]) + rng.normal(0, 1.0, (n, 3))
     c["_deliv_logits"] = list(dlog)  # kept as rows of a 2-D array below
-    base = {0: [2.3, 0.4, -0.3, -2.0], 1: [0.2, 2.0, 0.5, -2.2], 2: [-0.2, 0.7, 2.3, -2.6],
-            3: [1.3, 1.0, 0.5, -2.0], 4: [-0.3, 2.0, 0.2, -2.4]}
+    base = {0: [2.3, 0.4, -0.3, -1.4], 1: [0.2, 2.0, 0.5, -1.6], 2: [-0.2, 0.7, 2.3, -2.2],
+            3: [1.3, 1.0, 0.5, -1.4], 4: [-0.3, 2.0, 0.2, -1.8]}
     chl = np.array([base[k] for k in acq]) + rng.normal(0, 0.7, (n, 4))
     chl[:, 3] += 1.3 * (age == 5)
     chl[:, 2] += np.select([age <= 1, age >= 4], [0.8, -1.5], 0.0)

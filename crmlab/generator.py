@@ -85,7 +85,7 @@ PARAMS: dict = {
     "n_customers": 20_000,
     "acquisition_growth": 0.6,
     "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0, "marketplace": 24.0},
-    "bgnbd": {"r": 1.0, "alpha_years": 0.33, "a": 0.8, "b": 4.0},
+    "bgnbd": {"r": 1.0, "alpha_years": 0.3, "a": 0.8, "b": 4.0},
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
     "uplift_shares": [0.25, 0.27, 0.40, 0.08],
@@ -105,9 +105,9 @@ PARAMS: dict = {
          "persuade_prob": pp, "dog_suppress_prob": 0.6, "dog_unsubscribe_prob": 0.12}
         for k, nm, ch, sd, ob, of, orate, cpc, cs, mt, pp in _CAMPAIGNS
     ],
-    "unit_costs": {"traitement_commandes": 4.0, "livraison_domicile": 9.5, "livraison_relais": 4.5,
-                   "retours": 16.0, "service_client": 7.0, "catalogues": 3.0, "animation_magasins": 1.5},
-    "return_logit_intercept": -3.4,
+    "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 7.0,
+                   "retours": 40.0, "service_client": 12.5, "catalogues": 5.0, "animation_magasins": 3.5},
+    "return_logit_intercept": -3.6,
 }
 
 TABLE_FILES = {
@@ -482,7 +482,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     n_ret = count(orders["returned"].to_numpy() == 1)
     n_comp = np.bincount(cm["_cust"].to_numpy(), minlength=n)
     needy = c["_needy"].to_numpy()
-    mu = needy * (0.12 * n_orders + 0.8 * n_ret + 0.15 * n_home) + 1.5 * n_comp
+    mu = needy * (0.12 * n_orders + 1.0 * n_ret + 0.2 * n_home) + 1.5 * n_comp
     n_serv = rng.poisson(mu)
     contacted = contacts[contacts["contacted"] == 1]
     n_mkt = np.bincount(contacted["_cust"].to_numpy(), minlength=n)
