@@ -42,7 +42,11 @@ __all__ = [
     "portfolio_flows",
     "yearly_retention",
     "plot_portfolio_flows",
+    "relationship_phases",
+    "PHASES",
 ]
+
+PHASES = ["démarrage", "exploration", "croissance", "saturation", "déclin"]
 
 PHASE_LABELS = {  # French labels of the flow columns (figures, tables)
     "new": "nouveaux (recruter)",
@@ -553,3 +557,74 @@ def plot_portfolio_flows(data: pd.DataFrame, start=None, axes=None):
     style.month_axis(bottom)
     bottom.set_ylim(0, None)
     return top, bottom
+
+
+def relationship_phases(
+    orders: pd.DataFrame,
+    as_of=None,
+    window_months: int = 12,
+    start_months: int = 3,
+    tolerance: float = 0.2,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """The phase of each customer's relationship at ``as_of`` (a reading grid, by rule).
+
+    Compares the spend of the last ``window_months`` months (``recent``) with the
+    ``window_months`` before (``previous``):
+
+    - ``démarrage``: first order less than ``start_months`` months ago;
+    - ``exploration``: first order less than ``window_months`` months ago;
+    - ``croissance``: recent > (1 + tolerance) × previous;
+    - ``déclin``: recent < (1 - tolerance) × previous (no order at all: déclin too);
+    - ``saturation``: otherwise (spend stable within ± tolerance).
+
+    Returns one row per customer (index ``customer_col``): ``first_order``,
+    ``recent``, ``previous``, ``phase`` (ordered categorical, :data:`PHASES`).
+    Orders after ``as_of`` are ignored; ``as_of`` defaults to the last order date.
+
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, 30.0, 5.0],
+    ...                   "order_date": ["2024-03-01", "2025-03-01", "2025-11-20"]})
+    >>> relationship_phases(o, as_of="2025-12-31")["phase"].tolist()
+    ['croissance', 'démarrage']
+    """
+    df = check_table(orders, "orders", [customer_col, date_col, amount_col], dates=[date_col],
+                     non_negative=[amount_col])
+    for name, value in (("window_months", window_months), ("start_months", start_months)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InvalidValueError(f"`{name}` est un nombre de mois entier ≥ 1 (reçu : {value!r}).")
+    if start_months > window_months:
+        raise InvalidValueError(
+            f"`start_months` ({start_months}) doit être inférieur ou égal à `window_months` ({window_months})."
+        )
+    tol = float(_rate(tolerance, "tolerance", "la tolérance"))
+    end = df[date_col].max() if as_of is None else pd.Timestamp(as_of)
+    if pd.isna(end) or end < df[date_col].min():
+        raise InvalidValueError(
+            f"la date d'analyse `as_of` ({as_of}) précède la première commande "
+            f"({df[date_col].min():%Y-%m-%d}) : choisissez une date dans la période des données."
+        )
+    df = df[df[date_col] <= end]
+    cut1 = end - pd.DateOffset(months=window_months)
+    cut2 = end - pd.DateOffset(months=2 * window_months)
+    start_cut = end - pd.DateOffset(months=start_months)
+    d = df[date_col]
+    g = pd.DataFrame({
+        "c": df[customer_col].to_numpy(),
+        "d": d.to_numpy(),
+        "recent": df[amount_col].where(d > cut1, 0.0).to_numpy(),
+        "previous": df[amount_col].where((d > cut2) & (d <= cut1), 0.0).to_numpy(),
+    }).groupby("c", observed=True).agg(first_order=("d", "min"), recent=("recent", "sum"),
+                                       previous=("previous", "sum"))
+    phase = np.select(
+        [g["first_order"] > start_cut,
+         g["first_order"] > cut1,
+         g["recent"] > (1 + tol) * g["previous"],
+         (g["recent"] < (1 - tol) * g["previous"]) | (g["recent"] == 0)],
+        ["démarrage", "exploration", "croissance", "déclin"],
+        default="saturation",
+    ) if len(g) else np.array([], dtype=object)
+    g["phase"] = pd.Categorical(phase, categories=PHASES, ordered=True)
+    g.index.name = customer_col
+    return g

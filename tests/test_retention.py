@@ -218,3 +218,47 @@ def test_plots_return_axes(three_customers):
     top, bottom = rt.plot_portfolio_flows(rt.portfolio_flows(three_customers, inactive_after=3))
     assert top.get_title() and bottom.get_ylabel()
     plt.close("all")
+
+
+# ----------------------------------------------------------------- relationship phases
+def test_relationship_phases_by_hand():
+    # as of 2025-12-31, windows of 12 months: recent = 2025, previous = 2024
+    o = pd.DataFrame({
+        "customer_id": ["start", "explo", "grow", "grow", "flat", "flat", "down", "down", "gone"],
+        "order_date": ["2025-11-15", "2025-06-01", "2024-05-01", "2025-05-01", "2024-02-01", "2025-02-01",
+                       "2024-04-01", "2025-04-01", "2023-06-01"],
+        "amount": [20.0, 20.0, 100.0, 150.0, 100.0, 110.0, 100.0, 50.0, 80.0],
+    })
+    p = rt.relationship_phases(o, as_of="2025-12-31")
+    assert p["phase"].to_dict() == {
+        "down": "déclin", "explo": "exploration", "flat": "saturation",
+        "gone": "déclin", "grow": "croissance", "start": "démarrage",
+    }
+    assert p.loc["grow", ["recent", "previous"]].tolist() == [150.0, 100.0]
+    assert list(p["phase"].cat.categories) == rt.PHASES
+
+
+def test_relationship_phases_tolerance_bounds_are_saturation():
+    # exactly +20 %: not above (1 + 0.2) × previous → saturation
+    o = pd.DataFrame({"customer_id": ["x", "x"], "order_date": ["2024-06-01", "2025-06-01"],
+                      "amount": [100.0, 120.0]})
+    assert rt.relationship_phases(o, as_of="2025-12-31")["phase"].iloc[0] == "saturation"
+    assert rt.relationship_phases(o, as_of="2025-12-31", tolerance=0.1)["phase"].iloc[0] == "croissance"
+
+
+def test_relationship_phases_ignores_orders_after_as_of():
+    o = pd.DataFrame({"customer_id": ["x", "x"], "order_date": ["2024-01-10", "2025-06-01"],
+                      "amount": [100.0, 500.0]})
+    p = rt.relationship_phases(o, as_of="2024-12-31")
+    assert p.loc["x", "recent"] == 100.0
+    assert p.loc["x", "phase"] == "exploration"
+
+
+def test_relationship_phases_french_errors():
+    o = pd.DataFrame({"customer_id": ["x"], "order_date": ["2024-01-10"], "amount": [-5.0]})
+    with pytest.raises(NegativeValueError, match="'amount'.*négative"):
+        rt.relationship_phases(o)
+    with pytest.raises(InvalidValueError, match="précède la première commande"):
+        rt.relationship_phases(o.assign(amount=5.0), as_of="2020-01-01")
+    with pytest.raises(InvalidValueError, match="inférieur ou égal"):
+        rt.relationship_phases(o.assign(amount=5.0), start_months=13)
