@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .validation import DataNotFoundError, InvalidValueError, MissingColumnError, parse_dates
+from .validation import CrmlabError, DataNotFoundError, InvalidValueError, MissingColumnError, parse_dates
 
 BUILD_COMMAND = "python -m crmlab.datasets build   (ou : make data)"
 
@@ -129,7 +129,296 @@ def load_cdnow(sample: bool = True) -> pd.DataFrame:
 # ------------------------------------------------------------------ company tables
 # The generator (crmlab.generator) writes these tables; each loader below reads
 # one of them with its types. The data dictionary is datasets/README.md.
-TABLES: dict[str, dict] = {}
+# Levels are repeated here (not imported from the generator) to keep this import light;
+# a test checks they match the generator's values.
+AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+REGIONS = ["Île-de-France", "Auvergne-Rhône-Alpes", "Nouvelle-Aquitaine", "Occitanie", "Hauts-de-France",
+           "Grand Est", "Provence-Alpes-Côte d'Azur", "Pays de la Loire", "Bretagne"]
+CATEGORIES = ["maison", "cuisine", "jardin", "décoration", "textile", "jouets et loisirs", "bricolage"]
+ORDER_CHANNELS = ["magasin", "site web", "application", "téléphone"]
+DELIVERY_MODES = ["retrait magasin", "livraison domicile", "point relais"]
+ACQUISITION_CHANNELS = ["magasin", "site web", "application", "parrainage", "marketplace"]
+LOYALTY_TIERS = ["bronze", "argent", "or"]
+EVENT_TYPES = ["email_open", "email_click", "session_start", "product_view", "add_to_cart", "checkout",
+               "purchase", "store_visit"]
+BUYING_ROLES = ["stratège", "prescripteur", "utilisateur", "payeur", "acheteur", "décideur"]
+SOURCES = ["caisse", "site web", "application", "centre de contact", "carte fidélité"]
+SURVEY_ITEMS = ["need_security", "need_performance", "need_environment", "need_consideration", "need_image",
+                "need_finances", "need_innovation", "need_comfort", "civ_consideration", "civ_integration",
+                "civ_valorisation", "civ_individualisation", "civ_limits", "civ_expression"]
+
+
+def _spec(columns: str, dates: str = "", strs: str = "", bools: str = "", nums: str = "",
+          cats: dict | None = None, nullable_ints: str = "", file: str | None = None) -> dict:
+    return {"columns": columns.split(), "dates": dates.split(), "strs": strs.split(), "bools": bools.split(),
+            "nums": nums.split(), "cats": cats or {}, "nullable_ints": nullable_ints.split(), "file": file}
+
+
+TABLES: dict[str, dict] = {
+    "stores": _spec("store_id store_name city region opening_date surface_m2", dates="opening_date",
+                    strs="store_id", nums="surface_m2", cats={"region": (REGIONS, False)}),
+    "customers": _spec(
+        "customer_id first_name last_name email phone postcode city region gender age_band acquisition_date "
+        "acquisition_channel acquisition_cost home_store_id consent_email consent_sms consent_post loyalty_member "
+        "loyalty_join_date loyalty_tier unsubscribe_date",
+        dates="acquisition_date loyalty_join_date unsubscribe_date",
+        strs="customer_id phone postcode home_store_id email", nums="acquisition_cost",
+        bools="consent_email consent_sms consent_post loyalty_member",
+        cats={"region": (REGIONS, False), "gender": (["F", "M"], False), "age_band": (AGE_BANDS, True),
+              "acquisition_channel": (ACQUISITION_CHANNELS, False), "loyalty_tier": (LOYALTY_TIERS, True)}),
+    "prospects": _spec("prospect_id signup_date signup_channel region age_band consent_email converted_customer_id",
+                       dates="signup_date", strs="prospect_id converted_customer_id", bools="consent_email",
+                       cats={"signup_channel": (["site web", "application", "magasin", "jeu concours"], False),
+                             "region": (REGIONS, False), "age_band": (AGE_BANDS, True)}),
+    "orders": _spec(
+        "order_id customer_id order_date order_datetime channel store_id delivery_mode amount discount gross_margin "
+        "n_items points_earned points_redeemed campaign_id returned",
+        dates="order_date order_datetime", strs="order_id customer_id store_id campaign_id",
+        nums="amount discount gross_margin n_items points_earned points_redeemed", bools="returned",
+        cats={"channel": (ORDER_CHANNELS, False), "delivery_mode": (DELIVERY_MODES, False)}),
+    "order_lines": _spec("order_id line_no product_id category quantity unit_price line_amount",
+                         strs="order_id product_id", nums="line_no quantity unit_price line_amount",
+                         cats={"category": (CATEGORIES, False)}),
+    "products": _spec("product_id product_name category list_price margin_rate", strs="product_id",
+                      nums="list_price margin_rate", cats={"category": (CATEGORIES, False)}),
+    "cost_to_serve": _spec(
+        "customer_id n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts "
+        "n_marketing_contacts n_catalogues", strs="customer_id",
+        nums="n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts n_marketing_contacts "
+             "n_catalogues"),
+    "activity_costs": _spec("activity label_fr cost_pool_eur driver kind", nums="cost_pool_eur", strs="driver",
+                            cats={"kind": (["direct", "indirect", "commun"], False)}),
+    "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
+                            nums="points", cats={"type": (["gain", "utilisation", "expiration"], False)}),
+    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share",
+                       dates="send_date", strs="campaign_id", nums="cost_per_contact n_targeted control_share",
+                       cats={"channel": (["e-mail", "SMS", "courrier"], False),
+                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False)}),
+    "campaign_contacts": _spec(
+        "campaign_id customer_id group contacted responded response_amount response_margin unsubscribed",
+        strs="campaign_id customer_id", nums="response_amount response_margin",
+        bools="contacted responded unsubscribed", cats={"group": (["test", "témoin"], False)}),
+    "survey": _spec(
+        "customer_id survey_date satisfaction recommend attitude trust switching_costs " + " ".join(SURVEY_ITEMS)
+        + " benefit_functional benefit_hedonic benefit_symbolic",
+        dates="survey_date", strs="customer_id",
+        nums="satisfaction recommend attitude trust switching_costs " + " ".join(SURVEY_ITEMS),
+        nullable_ints="benefit_functional benefit_hedonic benefit_symbolic"),
+    "complaints": _spec(
+        "complaint_id customer_id order_id complaint_date reason channel handling_days resolution compensation_eur",
+        dates="complaint_date", strs="complaint_id customer_id order_id", nums="handling_days compensation_eur",
+        cats={"reason": (["retard de livraison", "produit défectueux", "erreur de commande", "accueil en magasin",
+                          "remboursement", "facturation"], False),
+              "channel": (["téléphone", "e-mail", "magasin", "réseaux sociaux"], False),
+              "resolution": (["résolue – satisfait", "résolue – insatisfait", "non résolue"], False)}),
+    "events": _spec("event_id customer_id session_id event_datetime channel event_type category order_id",
+                    dates="event_datetime", strs="event_id customer_id session_id order_id",
+                    cats={"channel": (["site web", "application", "e-mail", "magasin"], False),
+                          "event_type": (EVENT_TYPES, False), "category": (CATEGORIES, False)}),
+    "calls": _spec("interval_start calls_offered calls_answered avg_handle_time_s avg_wait_s agents_scheduled",
+                   dates="interval_start",
+                   nums="calls_offered calls_answered avg_handle_time_s avg_wait_s agents_scheduled"),
+    "b2b_accounts": _spec(
+        "account_id company_name sector size_band region annual_revenue_eur account_manager since_date",
+        dates="since_date", strs="account_id", nums="annual_revenue_eur",
+        cats={"size_band": (["TPE", "PME", "ETI"], True), "region": (REGIONS, False), "sector": (None, False)}),
+    "b2b_contacts": _spec(
+        "contact_id account_id first_name last_name job_title role email phone preferred_channel influence",
+        strs="contact_id account_id phone", nums="influence",
+        cats={"role": (BUYING_ROLES, False),
+              "preferred_channel": (["e-mail", "téléphone", "rendez-vous", "LinkedIn"], False)}),
+    "silos": _spec("source source_record_id first_name last_name email phone postcode city birth_date created_date",
+                   dates="birth_date created_date",
+                   strs="source_record_id first_name last_name email phone postcode city",
+                   cats={"source": (SOURCES, False)}),
+    "customers_truth": _spec(
+        "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
+        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness",
+        dates="death_date birth_date", strs="customer_id",
+        nums="purchase_rate dropout_prob mean_spend engagement deal_proneness",
+        bools="alive_at_end loyalty_effect_applied",
+        cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
+              "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
+        file="ground_truth/customers_truth"),
+    "silo_mapping": _spec("source source_record_id customer_id", strs="source_record_id customer_id",
+                          cats={"source": (SOURCES, False)}, file="ground_truth/silo_mapping"),
+}
+
+
+def _regen_hint(path: Path) -> str:
+    return f"Régénérez les données avec : {BUILD_COMMAND}"
+
+
+def _check_not_truncated(path: Path) -> None:
+    """A plain CSV written by the generator always ends with a newline; otherwise it was cut."""
+    if path.suffix != ".csv":
+        return  # gzip detects truncation itself (EOFError, handled by read_table)
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() == 0:
+            return
+        f.seek(-1, os.SEEK_END)
+        last = f.read(1)
+    if last != b"\n":
+        raise DataNotFoundError(
+            f"le fichier {path.name} semble tronqué (sa dernière ligne est incomplète). {_regen_hint(path)}")
+
+
+def _load(name: str) -> pd.DataFrame:
+    """Read one company table with the types declared in ``TABLES`` (French errors on bad files)."""
+    spec = TABLES[name]
+    fname = spec["file"] or name
+    path = _path(fname)
+    _check_not_truncated(path)
+    df = read_table(fname, dates=tuple(spec["dates"]), dtypes={c: "str" for c in spec["strs"]})
+    missing = [c for c in spec["columns"] if c not in df.columns]
+    if missing:
+        raise MissingColumnError(
+            f"la colonne '{missing[0]}' est absente du fichier {path.name} (modifié à la main ?). "
+            f"{_regen_hint(path)}")
+    if len(df) == 0:
+        raise DataNotFoundError(f"le fichier {path.name} ne contient aucune ligne. {_regen_hint(path)}")
+    for col in spec["nums"]:
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            bad = pd.to_numeric(df[col], errors="coerce").isna() & df[col].notna()
+            raise InvalidValueError(
+                f"la colonne '{col}' du fichier {path.name} doit être numérique ; valeur rencontrée : "
+                f"{df.loc[bad, col].iloc[0]!r} (ligne {int(bad.to_numpy().nonzero()[0][0])}). {_regen_hint(path)}")
+    for col in spec["bools"]:
+        vals = df[col]
+        bad = ~vals.isin([0, 1])
+        if bad.any():
+            raise InvalidValueError(
+                f"la colonne '{col}' du fichier {path.name} doit valoir 0 ou 1 ; valeur rencontrée : "
+                f"{vals[bad].iloc[0]!r} (ligne {int(bad.to_numpy().nonzero()[0][0])}). {_regen_hint(path)}")
+        df[col] = vals.astype(bool)
+    for col in spec["nullable_ints"]:
+        df[col] = df[col].astype("Int64")
+    for col, (levels, ordered) in spec["cats"].items():
+        if levels is None:
+            df[col] = df[col].astype("category")
+            continue
+        cat = pd.Categorical(df[col], categories=levels, ordered=ordered)
+        bad = pd.isna(cat) & df[col].notna()
+        if bad.any():
+            raise InvalidValueError(
+                f"la colonne '{col}' du fichier {path.name} contient une valeur inconnue : "
+                f"{df.loc[bad, col].iloc[0]!r} (valeurs possibles : {', '.join(levels)}). {_regen_hint(path)}")
+        df[col] = cat
+    return df
+
+
+def load_stores() -> pd.DataFrame:
+    """Verdane's stores: one row per store (``store_id``), with region, opening date and surface."""
+    return _load("stores")
+
+
+def load_customers() -> pd.DataFrame:
+    """Buyers (one row per ``customer_id``): identity, region, age band, acquisition, consents, loyalty card."""
+    return _load("customers")
+
+
+def load_prospects() -> pd.DataFrame:
+    """Sign-ups without purchase; ``converted_customer_id`` is set when the prospect later bought."""
+    return _load("prospects")
+
+
+def load_orders() -> pd.DataFrame:
+    """Orders 2023–2025 (one row per ``order_id``): date, channel, amount, discount, margin, points, return."""
+    return _load("orders")
+
+
+def load_order_lines() -> pd.DataFrame:
+    """Order lines (``order_id``, ``line_no``): product, category, quantity, unit price, line amount."""
+    return _load("order_lines")
+
+
+def load_products() -> pd.DataFrame:
+    """Product catalogue (~150 products): category, list price and margin rate."""
+    return _load("products")
+
+
+def load_cost_to_serve() -> pd.DataFrame:
+    """Cost drivers per customer over 2023–2025 (orders, deliveries, returns, contacts, catalogues)."""
+    return _load("cost_to_serve")
+
+
+def load_activity_costs() -> pd.DataFrame:
+    """Activity cost pools (3 years) with their driver and kind (``direct``, ``indirect``, ``commun``)."""
+    return _load("activity_costs")
+
+
+def load_loyalty_points() -> pd.DataFrame:
+    """Loyalty-point movements: ``gain`` (> 0), ``utilisation`` and ``expiration`` (< 0)."""
+    return _load("loyalty_points")
+
+
+def load_campaigns() -> pd.DataFrame:
+    """The 12 direct-marketing campaigns: channel, send date, objective, offer, cost, control share."""
+    return _load("campaigns")
+
+
+def load_campaign_contacts() -> pd.DataFrame:
+    """Targeted customers of each campaign: group test/témoin, contact, response within 30 days, unsubscribe."""
+    return _load("campaign_contacts")
+
+
+def load_survey() -> pd.DataFrame:
+    """Autumn-2024 survey of 3,000 customers: satisfaction, NPS, attitude, SPECIFIC and CIVILE needs."""
+    return _load("survey")
+
+
+def load_complaints() -> pd.DataFrame:
+    """Complaints (critical incidents) on orders: reason, channel, handling time, resolution."""
+    return _load("complaints")
+
+
+def load_events() -> pd.DataFrame:
+    """Event log of Oct–Dec 2025 (e-mails, sessions, views, carts, purchases, store visits)."""
+    return _load("events")
+
+
+def load_calls() -> pd.DataFrame:
+    """Contact-centre activity of 2025 per 15-minute interval (calls, handle time, wait, agents)."""
+    return _load("calls")
+
+
+def load_b2b_accounts() -> pd.DataFrame:
+    """Verdane Pro business accounts: sector, size band, region, revenue with Verdane."""
+    return _load("b2b_accounts")
+
+
+def load_b2b_contacts() -> pd.DataFrame:
+    """Contacts of the business accounts with their buying-group role and influence (1–5)."""
+    return _load("b2b_contacts")
+
+
+def load_silos() -> pd.DataFrame:
+    """Raw customer records of 5 source systems (noisy: typos, formats, duplicates) for identity resolution."""
+    return _load("silos")
+
+
+def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
+    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"`` or ``"parameters"`` (dict).
+
+    Unknowable in real life: use it only to check an estimate against the truth.
+    """
+    if name == "parameters":
+        import json
+
+        path = data_dir() / "ground_truth" / "parameters.json"
+        if not path.exists():
+            _path("ground_truth/parameters")  # raises the French DataNotFoundError
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise DataNotFoundError(
+                f"le fichier {path.name} est illisible ou tronqué. {_regen_hint(path)}") from None
+    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping"}
+    if name not in tables:
+        raise InvalidValueError(
+            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'parameters'.")
+    return _load(tables[name])
 
 
 def _main(argv: list[str]) -> int:
@@ -153,7 +442,11 @@ def _main(argv: list[str]) -> int:
             return 0
     out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else data_dir()
     start = time.perf_counter()
-    generator.build(out)
+    try:
+        generator.build(out)
+    except CrmlabError as exc:  # e.g. an unwritable folder: a French message, no traceback
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
     print(f"Données générées dans {out} en {time.perf_counter() - start:.1f} s.")
     return 0
 

@@ -95,7 +95,7 @@ PARAMS: dict = {
                 "tier_thresholds_eur_2025": {"argent": 300, "or": 800}},
     "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
                    "rate_probs": [0.4, 0.3, 0.2, 0.1]},
-    "complaint_rate": 0.012,
+    "complaint_rate": 0.015,
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
     "unsubscribe_pressure": 0.6,
