@@ -34,6 +34,7 @@ from .validation import InvalidValueError, check_table, require_columns, require
 __all__ = [
     "EMAIL_PATTERN",
     "DEFAULT_WEIGHTS",
+    "DEFAULT_BLOCKS",
     "normalize_email",
     "normalize_phone",
     "normalize_name",
@@ -45,6 +46,7 @@ __all__ = [
     "cluster_records",
     "pairwise_metrics",
     "threshold_curve",
+    "plot_threshold_curve",
     "golden_records",
     "quality_report",
     "pseudonymize",
@@ -59,6 +61,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "email": 3.0, "phone": 3.0, "last_name": 2.0, "first_name": 1.0,
     "birth_date": 2.0, "postcode": 1.0,
 }
+
+
+#: blocking keys: records are compared only when they share one of these
+DEFAULT_BLOCKS: tuple = ("email_norm", "phone_norm", ("name_key", "postcode_norm"),
+                         ("last_name_norm", "birth_date_norm"), ("name_initials", "postcode_norm"))
 
 
 # --------------------------------------------------------------- normalisation
@@ -91,14 +98,17 @@ def normalize_email(values: Iterable) -> pd.Series:
 def normalize_phone(values: Iterable) -> pd.Series:
     """French phone numbers as 10 digits ``0612345678``; unreadable numbers → missing.
 
-    Spaces, dots and dashes are dropped; ``+33`` / ``0033`` become ``0``.
+    Spaces, dots and dashes are dropped; ``+33`` / ``0033`` become ``0``; a
+    number whose leading ``0`` was lost (read as an integer: ``612345678``) gets it back.
 
     >>> normalize_phone(pd.Series(["06.12.34.56.78", "+33612345678", "12 34"])).tolist()
     ['0612345678', '0612345678', <NA>]
     """
-    digits = _as_text(values, "normalize_phone").str.replace(r"\D", "", regex=True)
-    intl = digits.str.match(r"^(0033|33)[1-9][0-9]{8}$", na=False)
-    digits = digits.mask(intl, "0" + digits.str.slice(-9))
+    digits = _as_text(values, "normalize_phone").str.replace(r"\.0$", "", regex=True)
+    digits = digits.str.replace(r"\D", "", regex=True)
+    # +33 / 0033, or the leading 0 lost (a number read as an integer): 9 digits kept
+    national = digits.str.match(r"^(0033|33)?[1-9][0-9]{8}$", na=False)
+    digits = digits.mask(national, "0" + digits.str.slice(-9))
     return digits.where(digits.str.fullmatch(PHONE_PATTERN, na=False))
 
 
@@ -138,8 +148,9 @@ def normalize_records(
     """A copy of ``records`` with normalised columns for matching.
 
     Adds ``email_norm``, ``phone_norm``, ``first_name_norm``, ``last_name_norm``,
-    ``postcode_norm``, ``birth_date_norm`` (ISO text) and ``name_key`` (the name
-    tokens in alphabetical order, so that swapped first/last names share a key).
+    ``postcode_norm``, ``birth_date_norm`` (ISO text), ``name_key`` (the name
+    tokens in alphabetical order, so that swapped first/last names share a key) and
+    ``name_initials`` (their first letters, in order: a key that survives most typos).
 
     >>> t = pd.DataFrame({"email": ["A@b.fr"], "phone": ["06 12 34 56 78"], "first_name": ["Éva"],
     ...                   "last_name": ["Roux"], "postcode": ["75011"], "birth_date": ["1980-02-01"]})
@@ -159,14 +170,16 @@ def normalize_records(
     tokens = (out["first_name_norm"].fillna("") + " " + out["last_name_norm"].fillna("")).str.split()
     out["name_key"] = pd.Series([" ".join(sorted(t)) for t in tokens], index=out.index, dtype="string")
     out["name_key"] = out["name_key"].mask(out["name_key"] == "")
+    out["name_initials"] = pd.Series(["".join(sorted(w[0] for w in t)) for t in tokens],
+                                     index=out.index, dtype="string")
+    out["name_initials"] = out["name_initials"].mask(out["name_initials"] == "")
     return out
 
 
 # --------------------------------------------------------------- blocking
 def candidate_pairs(
     records: pd.DataFrame,
-    blocks: Sequence[str | Sequence[str]] = ("email_norm", "phone_norm", ("name_key", "postcode_norm"),
-                                             ("last_name_norm", "birth_date_norm")),
+    blocks: Sequence[str | Sequence[str]] = DEFAULT_BLOCKS,
     max_block_size: int = 50,
 ) -> pd.DataFrame:
     """Pairs of records (row positions ``left`` < ``right``) sharing at least one blocking key.
@@ -377,6 +390,43 @@ def threshold_curve(n_records: int, pairs: pd.DataFrame, scores: Iterable[float]
     out = pd.DataFrame(rows).T
     out.index.name = "threshold"
     return out
+
+
+def plot_threshold_curve(curve: pd.DataFrame, threshold: float | None = None,
+                         metrics: pd.Series | None = None, n_true: int | None = None, ax=None):
+    """Precision and recall (%) against the matching threshold; the chosen threshold marked.
+
+    ``curve`` comes from :func:`threshold_curve`; ``metrics`` (from
+    :func:`pairwise_metrics` at ``threshold``) and ``n_true`` (the true number of
+    customers) go into the title. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .style import COLORS, fmt_number, fmt_pct, format_axis
+
+    require_columns(curve, ["precision", "recall"], "courbe précision-rappel")
+    if ax is None:
+        ax = plt.gca()
+    x = curve.index.to_numpy(dtype=float)
+    ax.plot(x, curve["precision"], color=COLORS["primary"], marker="o", markersize=3, label="Précision")
+    ax.plot(x, curve["recall"], color=COLORS["accent"], marker="s", markersize=3, label="Rappel")
+    ax.set_ylim(min(0.5, float(curve[["precision", "recall"]].min().min()) - 0.02), 1.01)
+    ax.set_xlabel("Seuil de rapprochement (score minimal pour lier deux fiches)")
+    ax.set_ylabel("Paires de fiches (%)")
+    format_axis(ax, y="pct")
+    title = "Précision et rappel selon le seuil"
+    if threshold is not None:
+        ax.axvline(_check_threshold(threshold), color=COLORS["neutral"], linestyle="--", linewidth=1.5)
+        if metrics is not None:
+            ax.plot([threshold, threshold], [metrics["precision"], metrics["recall"]], linestyle="none",
+                    marker="D", markersize=8, color=COLORS["bad"], zorder=5)
+            found = f"{fmt_number(metrics['n_clusters'])} clients unifiés"
+            truth = f" (vrai nombre : {fmt_number(n_true)})" if n_true is not None else ""
+            title = (f"Seuil {fmt_number(threshold, 2)} : précision {fmt_pct(metrics['precision'])}, "
+                     f"rappel {fmt_pct(metrics['recall'])}\n{found}{truth}")
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    return ax
 
 
 # --------------------------------------------------------------- golden record

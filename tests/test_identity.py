@@ -16,7 +16,7 @@ def test_email_is_trimmed_and_lower_cased():
 
 
 @pytest.mark.parametrize("raw", ["+33 6 12 34 56 78", "06 12 34 56 78", "0612345678",
-                                 "+33612345678", "06.12.34.56.78", "0033 6 12 34 56 78"])
+                                 "+33612345678", "06.12.34.56.78", "0033 6 12 34 56 78", 612345678])
 def test_every_phone_format_gives_the_same_ten_digits(raw):
     assert identity.normalize_phone(pd.Series([raw])).item() == "0612345678"
 
@@ -54,7 +54,7 @@ def four():
         "last_name": ["Dupont", "Jean", "Dupond", "Dupont"],
         "email": ["jean.dupont@gmail.com", " Jean.Dupont@GMAIL.com ", "jeanne.dupond@orange.fr", None],
         "phone": ["06 12 34 56 78", "+33612345678", "0698765432", "0612345678"],
-        "postcode": ["75011", "75011", "75011", "75011"],
+        "postcode": ["75011", "75011", "69003", "75011"],
         "birth_date": ["1980-05-01", "1980-05-01", "1985-03-03", None],
         "created_date": ["2023-01-10", "2024-06-01", "2023-03-01", "2025-02-01"],
     })
@@ -63,9 +63,20 @@ def four():
 def test_blocking_keeps_only_the_pairs_sharing_a_key(four):
     recs = identity.normalize_records(four)
     pairs = identity.candidate_pairs(recs)
-    # email: (0,1); phone: (0,1) (0,3) (1,3); name key + postcode: the same three
+    # email: (0,1); phone, name key + postcode, initials + postcode: (0,1) (0,3) (1,3);
+    # record 2 (another postcode, another e-mail and phone) is never compared
     assert list(zip(pairs["left"], pairs["right"])) == [(0, 1), (0, 3), (1, 3)]
-    assert pairs["blocks"].tolist() == [3, 2, 2]
+    assert pairs["blocks"].tolist() == [4, 3, 3]
+
+
+def test_initials_block_catches_typos_the_name_key_misses():
+    recs = identity.normalize_records(pd.DataFrame({
+        "first_name": ["Tristan", "Trstan", "Tristan"], "last_name": ["Dijoux", "Diojux", "Dijoux"],
+        "email": [None, None, None], "phone": [None, None, None],
+        "postcode": ["93200", "93200", "33000"], "birth_date": [None, None, None]}))
+    assert recs["name_initials"].tolist() == ["dt", "dt", "dt"]
+    pairs = identity.candidate_pairs(recs)
+    assert list(zip(pairs["left"], pairs["right"])) == [(0, 1)]
 
 
 def test_swapped_names_compare_as_equal_and_missing_fields_are_nan(four):
