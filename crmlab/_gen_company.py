@@ -113,9 +113,10 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
                               slug_first + "." + slug_last + digits.astype(str)))
     domain = rng.choice(EMAIL_DOMAINS, n, p=[0.34, 0.16, 0.1, 0.07, 0.1, 0.05, 0.07, 0.04, 0.04, 0.03])
     email = pd.Series(local + "@" + domain)
-    dup = email.duplicated()
-    email[dup] = (pd.Series(local)[dup] + pd.Series(np.arange(n).astype(str))[dup].str[-3:] + "@"
-                  + pd.Series(domain)[dup])
+    dup = email.duplicated().to_numpy()
+    while dup.any():  # a few rounds: add three digits to the later duplicates
+        email[dup] = local[dup] + rng.integers(100, 1000, dup.sum()).astype(str) + "@" + domain[dup]
+        dup = email.duplicated().to_numpy()
     c["email"] = email.to_numpy()
     c["phone"] = phone_numbers(rng, n)
 

@@ -312,6 +312,7 @@ def simulate() -> dict:
     new_keys = orders["_key"].isna().to_numpy()
     orders.loc[new_keys, "_key"] = orders["_key"].max() + 1 + np.arange(new_keys.sum())
     orders["_key"] = orders["_key"].astype(int)
+    comp = comp[comp["_order_key"].isin(orders["_key"])].reset_index(drop=True)  # order suppressed by a campaign
 
     # datetimes, values, lines, discounts, points
     orders["_dt"] = G.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
@@ -429,7 +430,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
                       "type": "expiration", "points": -expiry["points"].to_numpy(), "order_id": ""}),
     ], ignore_index=True)
     lp = lp[lp["date"] <= "2025-12-31"]
-    tord = lp["type"].map({"gain": 1, "utilisation": 0, "expiration": 2})
+    tord = lp["type"].map({"gain": 0, "expiration": 1, "utilisation": 2})  # within a day
     lp = lp.assign(_t=tord).sort_values(["customer_id", "date", "_t", "order_id"], kind="stable")
     lp = lp.groupby(["customer_id", "date", "type"], sort=False, as_index=False).agg(
         points=("points", "sum"), order_id=("order_id", "first"))
