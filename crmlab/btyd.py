@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .style import COLORS, fmt_number, fmt_pct
 from .validation import InvalidValueError, check_table, require_columns, require_non_negative
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "holdout_comparison",
     "expected_purchases_by_month",
     "discounted_clv",
+    "plot_customer_profile",
     "DAYS_PER_MONTH",
 ]
 
@@ -391,3 +393,41 @@ def discounted_clv(
     factors = (1.0 + annual_discount_rate) ** (-m / 12.0)
     value = np.asarray(value_per_purchase, dtype=float)
     return pd.Series(purchases.to_numpy() @ factors * value, index=purchases.index, name="clv")
+
+
+# ------------------------------------------------------------------ widget
+def plot_customer_profile(model: Any, frequency: int, recency: float, T: float, horizon: float = 52,
+                          axes=None, unit: str = "semaines"):
+    """Two panels for one customer profile: P(alive) against recency, expected purchases ahead.
+
+    Left: P(alive) of a customer with ``frequency`` repeat purchases and age ``T`` for
+    every possible recency (the chosen one marked). Right: expected cumulative purchases
+    over the next ``horizon`` periods, for this customer and for a customer who has not
+    bought again (frequency 0, same age). ``recency`` is clipped to ``[0, T]`` (0 when
+    ``frequency`` is 0). Returns the two Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax_alive, ax_buy = axes
+    T = float(max(T, 1e-6))
+    recency = 0.0 if frequency == 0 else float(min(max(recency, 0.0), T))
+    rec = np.linspace(0.0, T, 120)
+    alive = model.conditional_probability_alive(np.full_like(rec, float(frequency)), rec, T)
+    p_alive = float(model.conditional_probability_alive(float(frequency), recency, T)[0])
+    ax_alive.plot(rec, alive, color=COLORS["primary"])
+    ax_alive.plot([recency], [p_alive], "o", color=COLORS["accent"], markersize=11, zorder=3)
+    ax_alive.set(ylim=(0, 1.05), xlim=(0, T), xlabel=f"Récence : âge au dernier achat ({unit})",
+                 ylabel="Probabilité d'être encore client",
+                 title=f"P(actif) = {fmt_pct(p_alive, 0)}")
+    t = np.linspace(0.0, horizon, 60)
+    mine = model.conditional_expected_number_of_purchases_up_to_time(t, float(frequency), recency, T)
+    new = model.conditional_expected_number_of_purchases_up_to_time(t, 0.0, 0.0, T)
+    ax_buy.plot(t, mine, color=COLORS["accent"], label="ce profil")
+    ax_buy.plot(t, new, color=COLORS["neutral"], linestyle="--", label="sans achat répété (même âge)")
+    ax_buy.set(xlim=(0, horizon), ylim=(0, max(1.0, float(np.max(mine)) * 1.15)),
+               xlabel=f"Horizon ({unit})", ylabel="Achats attendus (cumul)",
+               title=f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
+    ax_buy.legend(loc="upper left")
+    return axes
