@@ -44,6 +44,7 @@ __all__ = [
     "migration_matrix",
     "stability",
     "plot_segment_map",
+    "RFMExplorer",
 ]
 
 # Length of one period, in seconds, for the frequencies ``customer_summary`` accepts.
@@ -245,16 +246,24 @@ def rfm_table(
             f"« {table} » ({first.date()}) : aucun client n'a encore acheté. "
             "Choisissez une date comprise dans la période des données."
         )
-    keep = (dates <= ref + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")).to_numpy()
-    grouped = pd.DataFrame(
-        {"customer": orders[customer_col].to_numpy()[keep], "date": dates.to_numpy()[keep],
-         "amount": orders[amount_col].to_numpy(dtype=np.float64)[keep]}
-    ).groupby("customer", sort=True)
-    out = grouped.agg(last=("date", "max"), frequency=("date", "size"), monetary=("amount", "sum"))
-    out.index.name = customer_col
-    recency = (ref - out["last"].dt.normalize()).dt.days.astype(np.int64)
+    day = _period_index(dates.to_numpy(), "D")
+    ref_day = int(_period_index(np.array([ref.to_datetime64()]), "D")[0])
+    keep = day <= ref_day
+    ids = orders[customer_col]
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        ids = ids.astype(ids.cat.categories.dtype)
+    codes, uniques = pd.factorize(ids[keep], sort=True)
+    n = len(uniques)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last, codes, day[keep])
+    amounts = orders[amount_col].to_numpy(dtype=np.float64)[keep]
     return pd.DataFrame(
-        {"recency": recency, "frequency": out["frequency"].astype(np.int64), "monetary": out["monetary"]}
+        {
+            "recency": ref_day - last,
+            "frequency": np.bincount(codes, minlength=n).astype(np.int64),
+            "monetary": np.bincount(codes, weights=amounts, minlength=n),
+        },
+        index=pd.Index(uniques, name=customer_col),
     )
 
 
@@ -300,6 +309,7 @@ def rfm_scores(
     recency_col: str = "recency",
     frequency_col: str = "frequency",
     monetary_col: str = "monetary",
+    cell: bool = True,
 ) -> pd.DataFrame:
     """Add the scores ``R``, ``F``, ``M`` (1 = worst), the cell ``"RFM"`` and a weighted ``score``.
 
@@ -320,7 +330,12 @@ def rfm_scores(
     out["R"] = quantile_scores(rfm[recency_col], n_classes, higher_is_better=False)
     out["F"] = quantile_scores(rfm[frequency_col], n_classes)
     out["M"] = quantile_scores(rfm[monetary_col], n_classes)
-    out["cell"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    if cell:  # "RFM" label, e.g. "545" ("5-4-10" beyond 9 classes), looked up rather than concatenated
+        sep = "" if n_classes <= 9 else "-"
+        labels = np.array([f"{a}{sep}{b}{sep}{c}" for a in range(1, n_classes + 1)
+                           for b in range(1, n_classes + 1) for c in range(1, n_classes + 1)], dtype=object)
+        code = ((out["R"].to_numpy() - 1) * n_classes + out["F"].to_numpy() - 1) * n_classes + out["M"].to_numpy() - 1
+        out["cell"] = labels[code]
     out["score"] = (w[0] * out["R"] + w[1] * out["F"] + w[2] * out["M"]) / w.sum()
     return out
 
@@ -363,6 +378,8 @@ _GRID = np.array(
     ]
 )
 
+_GRID_CODES = pd.Categorical(_GRID.ravel(), categories=SEGMENTS.index).codes.reshape(_GRID.shape).astype(np.int64)
+
 
 def _to_five(scores: np.ndarray, n_classes: int) -> np.ndarray:
     """Bring scores 1..n onto the 1..5 scale of the segment grid (same relative position)."""
@@ -384,8 +401,8 @@ def rfm_segments(scores: pd.DataFrame, n_classes: int | None = None, r_col: str 
         n_classes = max(5, int(max(r.max(initial=1), f.max(initial=1))))
     if (r < 1).any() or (f < 1).any() or (r > n_classes).any() or (f > n_classes).any():
         raise InvalidValueError(f"les scores R et F doivent être compris entre 1 et {n_classes}.")
-    names = _GRID[_to_five(r, n_classes) - 1, _to_five(f, n_classes) - 1]
-    return pd.Series(pd.Categorical(names, categories=SEGMENTS.index), index=scores.index, name="segment")
+    codes = _GRID_CODES[_to_five(r, n_classes) - 1, _to_five(f, n_classes) - 1]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=SEGMENTS.index), index=scores.index, name="segment")
 
 
 def segment_summary(
@@ -491,14 +508,15 @@ def plot_segment_map(
     r_col: str = "R",
     f_col: str = "F",
     n_classes: int = 5,
+    annotate: bool = True,
     ax=None,
 ):
-    """The R × F map: each cell coloured by its named segment, with its share of customers.
+    """The R × F map: shade = share of customers in the cell, outlines and names = segments.
 
-    Returns the Axes.
+    ``annotate`` writes the share in each cell (readable up to 6 classes). Returns the Axes.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
+    from matplotlib.collections import LineCollection
 
     from crmlab.style import NBSP, fmt_number
 
@@ -511,21 +529,26 @@ def plot_segment_map(
     counts = np.bincount((r - 1) * n + (f - 1), minlength=n * n).reshape(n, n)
     share = counts / max(counts.sum(), 1)
     levels = np.arange(1, n + 1)
-    seg = _GRID[_to_five(levels, n)[:, None] - 1, _to_five(levels, n)[None, :] - 1]
-    codes = pd.Categorical(seg.ravel(), categories=SEGMENTS.index).codes.reshape(n, n)
-    colors = ["#0072B2", "#56B4E9", "#009E73", "#F0E442", "#CC79A7",
-              "#E69F00", "#D9D9D9", "#D55E00", "#8C2D04", "#999999"]
-    ax.imshow(codes, cmap=ListedColormap(colors), vmin=-0.5, vmax=len(colors) - 0.5,
-              origin="lower", extent=(0.5, n + 0.5, 0.5, n + 0.5), alpha=0.75)
-    for i in range(n):  # n <= 10 cells per side: a loop over cells, not customers
-        for j in range(n):
-            ax.text(j + 1, i + 1, f"{fmt_number(100 * share[i, j], 1)}{NBSP}%", ha="center", va="center",
-                    fontsize=9 if n <= 5 else 7)
-    present = [s for s in SEGMENTS.index if (seg == s).any()]
-    for s in present:  # label each segment once, at the centre of its cells
-        ii, jj = np.nonzero(seg == s)
-        ax.text(jj.mean() + 1, ii.mean() + 1 - 0.32, s, ha="center", va="center", fontsize=8,
-                fontweight="bold", color="#1a1a1a")
+    five = _to_five(levels, n) - 1
+    seg = _GRID_CODES[five[:, None], five[None, :]]
+    vmax = max(float(share.max()), 1e-9)
+    ax.imshow(share, cmap="Blues", vmin=0, vmax=vmax * 1.15, origin="lower",
+              extent=(0.5, n + 0.5, 0.5, n + 0.5), aspect="auto")
+    # segment outlines: a line between two neighbouring cells of different segments
+    ii, jj = np.nonzero(seg[:, 1:] != seg[:, :-1])  # vertical borders
+    v = [((j + 1.5, i + 0.5), (j + 1.5, i + 1.5)) for i, j in zip(ii, jj)]
+    ii, jj = np.nonzero(seg[1:, :] != seg[:-1, :])  # horizontal borders
+    h = [((j + 0.5, i + 1.5), (j + 1.5, i + 1.5)) for i, j in zip(ii, jj)]
+    ax.add_collection(LineCollection(v + h, colors="#1a1a1a", linewidths=2))
+    if annotate:
+        for i, j in zip(*np.nonzero(np.ones((n, n), dtype=bool))):  # n × n cells, not customers
+            ax.text(j + 1, i + 1 + 0.18, f"{fmt_number(100 * share[i, j], 1)}{NBSP}%", ha="center", va="center",
+                    fontsize=8, color="white" if share[i, j] > 0.6 * vmax else "#1a1a1a")
+    for code in np.unique(seg):  # each segment named once, at the centre of its cells
+        ci, cj = np.nonzero(seg == code)
+        ax.text(cj.mean() + 1, ci.mean() + 1 - (0.15 if annotate else 0), SEGMENTS.index[code], ha="center",
+                va="center", fontsize=8, fontweight="bold", color="#1a1a1a",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
     ax.set_xticks(levels)
     ax.set_yticks(levels)
     ax.set_xlabel(f"Score de fréquence F (1 = achète le moins, {n} = le plus)")
@@ -533,3 +556,176 @@ def plot_segment_map(
     ax.set_title("Carte RFM : part des clients par case R × F")
     ax.grid(False)
     return ax
+
+
+class RFMExplorer:
+    """Widget view: R × F map (left) and weight of each segment (right), for a scoring chosen live.
+
+    Two small figures, each rendered once into a cached background (axes, labels, segment
+    outlines and names): the map, one per number of classes (built at its first use, then
+    kept), and the bar chart. An update recomputes the RFM at the reference date from
+    arrays prepared once (numpy), resizes the bubbles (share of customers per cell) and the
+    bars, and repaints only them over the backgrounds (blitting): well under 150 ms.
+    ``caption`` holds the figures of the last update in a French sentence (revenue share of
+    the best ``top`` customers on the weighted score), for a label next to the image.
+
+    >>> view = RFMExplorer(orders)                                      # doctest: +SKIP
+    >>> image = view.png("2024-12-31", n_classes=4, weights=(2, 1, 1))  # PNG bytes, for a widget
+    >>> view.caption                                                    # doctest: +SKIP
+    """
+
+    def __init__(self, orders: pd.DataFrame, height: float = 5.2, dpi: int = 80,
+                 customer_col: str = "customer_id", date_col: str = "order_date", amount_col: str = "amount"):
+        rfm_table(orders, None, customer_col, date_col, amount_col)  # validates the table once
+        ids = orders[customer_col]
+        if isinstance(ids.dtype, pd.CategoricalDtype):
+            ids = ids.astype(ids.cat.categories.dtype)
+        self._codes, self._ids = pd.factorize(ids, sort=True)
+        self._day = _period_index(parse_dates(orders, date_col, "orders").to_numpy(), "D")
+        self._amount = orders[amount_col].to_numpy(dtype=np.float64)
+        self._first_day = int(self._day.min())
+        self.height, self.dpi = height, dpi
+        self._maps: dict[int, dict] = {}
+        self._bars: dict | None = None
+        self._n = 5
+        self.caption = ""
+
+    @staticmethod
+    def _figure(width: float, height: float, dpi: int):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(width, height), dpi=dpi, layout="none")
+        FigureCanvasAgg(fig)
+        return fig
+
+    def _map_view(self, n: int) -> dict:
+        if n in self._maps:
+            return self._maps[n]
+        from matplotlib.collections import LineCollection
+
+        from crmlab.style import COLORS
+
+        fig = self._figure(5.6, self.height, self.dpi)
+        ax = fig.add_axes((0.15, 0.12, 0.8, 0.78))
+        levels = np.arange(1, n + 1)
+        five = _to_five(levels, n) - 1
+        seg = _GRID_CODES[five[:, None], five[None, :]]
+        ii, jj = np.nonzero(seg[:, 1:] != seg[:, :-1])
+        lines = [((j + 1.5, i + 0.5), (j + 1.5, i + 1.5)) for i, j in zip(ii, jj)]
+        ii, jj = np.nonzero(seg[1:, :] != seg[:-1, :])
+        lines += [((j + 0.5, i + 1.5), (j + 1.5, i + 1.5)) for i, j in zip(ii, jj)]
+        ax.add_collection(LineCollection(lines, colors="#1a1a1a", linewidths=1.5))
+        for code in np.unique(seg):  # each segment named once, at the centre of its cells
+            ci, cj = np.nonzero(seg == code)
+            ax.text(cj.mean() + 1, ci.mean() + 1, SEGMENTS.index[code], ha="center", va="center",
+                    fontsize=8, fontweight="bold", color="#1a1a1a", zorder=3)
+        grid_r, grid_f = np.meshgrid(levels, levels, indexing="ij")
+        bubbles = ax.scatter(grid_f.ravel(), grid_r.ravel(), s=np.zeros(n * n), color=COLORS["primary"],
+                             alpha=0.45, linewidths=0, zorder=2)
+        ax.set(xlim=(0.5, n + 0.5), ylim=(0.5, n + 0.5), xticks=levels, yticks=levels,
+               xlabel=f"Score de fréquence F (1 à {n})", ylabel=f"Score de récence R (1 = ancien, {n} = récent)",
+               title="Carte R × F (disque = part des clients)")
+        ax.grid(False)
+        # the largest bubble (a cell holding 3 / n² of the customers) fills 95 % of a cell
+        side_pt = min(0.8 * 5.6, 0.78 * self.height) * 72 / n
+        view = {"fig": fig, "moving": [bubbles], "bubbles": bubbles,
+                "area_per_share": (0.95 * side_pt) ** 2 / (3 / n**2), "background": None}
+        self._maps[n] = view
+        return view
+
+    def _bar_view(self) -> dict:
+        if self._bars is not None:
+            return self._bars
+        from crmlab.style import COLORS, format_axis
+
+        fig = self._figure(6.4, self.height, self.dpi)
+        ax = fig.add_axes((0.32, 0.12, 0.64, 0.78))
+        y = np.arange(len(SEGMENTS))
+        zeros = np.zeros(len(y))
+        customers = ax.barh(y - 0.2, zeros, height=0.4, color=COLORS["neutral"], label="Part des clients")
+        revenue = ax.barh(y + 0.2, zeros, height=0.4, color=COLORS["primary"], label="Part du chiffre d'affaires")
+        ax.set_yticks(y, SEGMENTS.index)
+        ax.set(ylim=(len(y) - 0.4, -0.6), xlim=(0, 0.5), xlabel="Part du total", title="Poids des segments")
+        format_axis(ax, x="pct")
+        ax.legend(loc="lower right", fontsize=9)
+        self._bars = {"fig": fig, "ax": ax, "customers": list(customers), "revenue": list(revenue),
+                      "moving": [*customers, *revenue], "background": None}
+        return self._bars
+
+    def update(self, reference_date="2025-12-31", n_classes: int = 5,
+               weights: tuple[float, float, float] = (1.0, 1.0, 1.0), top: float = 0.10) -> pd.DataFrame:
+        """Recompute the RFM with these settings and move the artists; return the segment weights."""
+        from crmlab.style import fmt_date, fmt_number, fmt_pct
+
+        ref = _timestamp(reference_date, "date de référence")
+        ref_day = int(_period_index(np.array([ref.to_datetime64()]), "D")[0])
+        if ref_day < self._first_day:
+            raise InvalidValueError(f"la date de référence ({ref.date()}) est antérieure au premier achat.")
+        keep = self._day <= ref_day
+        codes = self._codes[keep]
+        size = len(self._ids)
+        frequency = np.bincount(codes, minlength=size)
+        present = frequency > 0
+        last = np.full(size, self._first_day)
+        np.maximum.at(last, codes, self._day[keep])
+        money = np.bincount(codes, weights=self._amount[keep], minlength=size)[present]
+        table = pd.DataFrame({"recency": ref_day - last[present], "frequency": frequency[present],
+                              "monetary": money})
+        scores = rfm_scores(table, n_classes, weights, cell=False)
+        n = self._n = n_classes
+        r, f = scores["R"].to_numpy(), scores["F"].to_numpy()
+        share = np.bincount((r - 1) * n + (f - 1), minlength=n * n) / len(r)
+        view = self._map_view(n)
+        view["bubbles"].set_sizes(share * view["area_per_share"])
+        seg = _GRID_CODES[_to_five(r, n) - 1, _to_five(f, n) - 1]
+        k = len(SEGMENTS)
+        customer_share = np.bincount(seg, minlength=k) / len(seg)
+        revenue_share = np.bincount(seg, weights=money, minlength=k) / money.sum()
+        bars = self._bar_view()
+        for bar, w in zip(bars["customers"], customer_share):
+            bar.set_width(w)
+        for bar, w in zip(bars["revenue"], revenue_share):
+            bar.set_width(w)
+        high = float(max(customer_share.max(), revenue_share.max()))
+        if high > bars["ax"].get_xlim()[1]:
+            bars["ax"].set_xlim(0, min(1.0, high * 1.1))
+            bars["background"] = None
+        best = scores["score"].rank(method="first", ascending=False).to_numpy() <= max(1, round(top * len(scores)))
+        best_share = money[best].sum() / money.sum()
+        self.caption = (
+            f"RFM au {fmt_date(ref)} : {fmt_number(len(scores))} clients, {n} classes par critère. "
+            f"Les {fmt_pct(top, 0)} de meilleurs scores pondérés (R × {fmt_number(weights[0], 1)}, "
+            f"F × {fmt_number(weights[1], 1)}, M × {fmt_number(weights[2], 1)}) "
+            f"font {fmt_pct(best_share, 0)} du chiffre d'affaires."
+        )
+        return pd.DataFrame({"customer_share": customer_share, "revenue_share": revenue_share},
+                            index=SEGMENTS.index)
+
+    @staticmethod
+    def _render(view: dict) -> np.ndarray:
+        canvas = view["fig"].canvas
+        if view["background"] is None:
+            for artist in view["moving"]:
+                artist.set_visible(False)
+            canvas.draw()
+            view["background"] = canvas.copy_from_bbox(view["fig"].bbox)
+            for artist in view["moving"]:
+                artist.set_visible(True)
+        canvas.restore_region(view["background"])
+        for artist in view["moving"]:
+            view["fig"].draw_artist(artist)
+        return np.asarray(canvas.buffer_rgba())
+
+    def png(self, reference_date="2025-12-31", n_classes: int = 5,
+            weights: tuple[float, float, float] = (1.0, 1.0, 1.0), top: float = 0.10) -> bytes:
+        """``update``, repaint over the cached backgrounds, return PNG bytes (for ``ipywidgets.Image``)."""
+        import io
+
+        from PIL import Image
+
+        self.update(reference_date, n_classes, weights, top)
+        pixels = np.hstack([self._render(self._map_view(n_classes)), self._render(self._bar_view())])
+        buf = io.BytesIO()
+        Image.fromarray(pixels).save(buf, format="png", compress_level=1)
+        return buf.getvalue()

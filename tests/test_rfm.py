@@ -254,3 +254,18 @@ def test_plot_segment_map_returns_axes(three_customers):
     ax = rfm.plot_segment_map(scores, n_classes=3)
     assert "Carte RFM" in ax.get_title()
     plt.close(ax.figure)
+
+
+def test_rfm_explorer_update_and_png(three_customers):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    view = rfm.RFMExplorer(three_customers)
+    weights = view.update("2024-01-31", n_classes=3)
+    # A Fidèles (90 €), B En hibernation (100 €), C Champions (120 €): see test_rfm_segments_and_actions
+    assert weights.loc["Champions", "revenue_share"] == pytest.approx(120 / 310)
+    assert weights["customer_share"].sum() == pytest.approx(1.0)
+    assert "3 clients" in view.caption
+    assert view.png("2024-01-15", n_classes=3).startswith(b"\x89PNG")
+    with pytest.raises(InvalidValueError, match="antérieure au premier achat"):
+        view.update("2023-12-01")
