@@ -570,7 +570,7 @@ class RFMExplorer:
     the best ``top`` customers on the weighted score), for a label next to the image.
 
     >>> view = RFMExplorer(orders)                                      # doctest: +SKIP
-    >>> image = view.png("2024-12-31", n_classes=4, weights=(2, 1, 1))  # PNG bytes, for a widget
+    >>> image = view.png("2024-12-31", n_classes=4, weights=(2, 1, 1))  # doctest: +SKIP
     >>> view.caption                                                    # doctest: +SKIP
     """
 
