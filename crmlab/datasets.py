@@ -298,13 +298,12 @@ def _load(name: str) -> pd.DataFrame:
         if levels is None:
             df[col] = df[col].astype("category")
             continue
-        cat = pd.Categorical(df[col], categories=levels, ordered=ordered)
-        bad = pd.isna(cat) & df[col].notna()
+        bad = df[col].notna() & ~df[col].isin(levels)
         if bad.any():
             raise InvalidValueError(
                 f"la colonne '{col}' du fichier {path.name} contient une valeur inconnue : "
                 f"{df.loc[bad, col].iloc[0]!r} (valeurs possibles : {', '.join(levels)}). {_regen_hint(path)}")
-        df[col] = cat
+        df[col] = pd.Categorical(df[col], categories=levels, ordered=ordered)
     return df
 
 

@@ -441,7 +441,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     n_t = contacts.groupby("campaign_id").size()
     camp_out = camp[["campaign_id", "name", "channel", "send_date", "objective", "offer", "cost_per_contact",
                      "control_share"]].copy()
-    camp_out.insert(8, "n_targeted", camp_out["campaign_id"].map(n_t).fillna(0).astype(int))
+    camp_out.insert(7, "n_targeted", camp_out["campaign_id"].map(n_t).fillna(0).astype(int))
     out["campaigns"] = camp_out
     resp = []
     for k in P["campaigns"]:
