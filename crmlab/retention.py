@@ -541,7 +541,7 @@ def plot_portfolio_flows(data: pd.DataFrame, start=None, axes=None):
     for key, values, color in layers:
         top.bar(x, values, width=width, bottom=bottom_stack, color=color, label=PHASE_LABELS[key])
         if key == "retained" and "developing" in df:
-            top.bar(x, df["developing"], width=width, bottom=bottom_stack, color="none",
+            top.bar(x, df["developing"], width=width, bottom=bottom_stack, color=color,
                     edgecolor="white", hatch="///", linewidth=0, label=PHASE_LABELS["developing"])
         bottom_stack = bottom_stack + values
     top.bar(x, -df["lost"].to_numpy(), width=width, color=c["bad"], label=PHASE_LABELS["lost"])
