@@ -247,3 +247,33 @@ def test_threshold_view_updates_artists(orders):
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(InvalidValueError, match="mauvais ordre"):
         view.update(200, 100)
+
+
+# ------------------------------------------------------------------ on the company's data
+def test_vectorised_statuses_match_a_per_date_groupby_on_company_data():
+    """The one-pass matrix gives the same statuses as a plain groupby at each date."""
+    from crmlab import datasets
+
+    orders = datasets.load_orders()
+    dates = ["2023-06-30", "2024-12-31", "2025-12-31"]
+    wide = lc.customer_status(orders, dates, dormant_days=150, lost_days=350, new_days=90)
+    for d in pd.to_datetime(dates):
+        past = orders[orders["order_date"] <= d].groupby("customer_id")["order_date"].agg(["min", "max"])
+        age, rec = (d - past["min"]).dt.days, (d - past["max"]).dt.days
+        expected = pd.Series(np.select([age <= 90, rec <= 150, rec <= 350], ["nouveau", "actif", "dormant"],
+                                       "perdu"), index=past.index)
+        got = wide[d].dropna().astype(str)
+        assert got.sort_index().equals(expected.sort_index())
+
+
+def test_transition_counts_match_crosstab_on_company_data():
+    from crmlab import datasets
+
+    orders = datasets.load_orders()
+    wide = lc.customer_status(orders, ["2025-05-31", "2025-06-30"], dormant_days=150, lost_days=350)
+    counts = lc.transition_matrix(wide, normalize=False)
+    cross = pd.crosstab(wide.iloc[:, 0].astype(str), wide.iloc[:, 1].astype(str))
+    for a in cross.index:
+        for b in cross.columns:
+            assert counts.loc[a, b] == cross.loc[a, b]
+    assert counts.to_numpy().sum() == cross.to_numpy().sum()
