@@ -45,6 +45,8 @@ __all__ = [
     "expected_purchases_by_month",
     "discounted_clv",
     "plot_customer_profile",
+    "customer_profile_figure",
+    "profile_widget",
     "DAYS_PER_MONTH",
 ]
 
@@ -396,6 +398,42 @@ def discounted_clv(
 
 
 # ------------------------------------------------------------------ widget
+def _profile_artists(model: Any, axes, horizon: float, unit: str):
+    """Draw the two profile panels once; return ``update(frequency, recency, T)`` moving their artists."""
+    ax_alive, ax_buy = axes
+    (curve,) = ax_alive.plot([], [], color=COLORS["primary"])
+    (point,) = ax_alive.plot([], [], "o", color=COLORS["accent"], markersize=11, zorder=3)
+    ax_alive.set(ylim=(0, 1.05), xlabel=f"Récence : âge au dernier achat ({unit})",
+                 ylabel="Probabilité d'être encore client")
+    (mine_line,) = ax_buy.plot([], [], color=COLORS["accent"], label="ce profil")
+    (new_line,) = ax_buy.plot([], [], color=COLORS["neutral"], linestyle="--", label="sans achat répété (même âge)")
+    ax_buy.set(xlim=(0, horizon), xlabel=f"Horizon ({unit})", ylabel="Achats attendus (cumul)")
+    ax_buy.legend(loc="upper left")
+    t = np.linspace(0.0, horizon, 60)
+    rec_unit = np.linspace(0.0, 1.0, 120)
+
+    def update(frequency: int, recency: float, T: float) -> tuple[float, float]:
+        age = float(max(T, 1e-6))
+        f = float(frequency)
+        rec_chosen = 0.0 if frequency == 0 else float(min(max(recency, 0.0), age))
+        rec = rec_unit * age
+        alive = model.conditional_probability_alive(np.full_like(rec, f), rec, age)
+        p_alive = float(model.conditional_probability_alive(f, rec_chosen, age)[0])
+        curve.set_data(rec, alive)
+        point.set_data([rec_chosen], [p_alive])
+        ax_alive.set_xlim(0, age)
+        ax_alive.set_title(f"P(actif) = {fmt_pct(p_alive, 0)}")
+        mine = model.conditional_expected_number_of_purchases_up_to_time(t, f, rec_chosen, age)
+        new = model.conditional_expected_number_of_purchases_up_to_time(t, 0.0, 0.0, age)
+        mine_line.set_data(t, mine)
+        new_line.set_data(t, new)
+        ax_buy.set_ylim(0, max(1.0, float(np.max(mine)), float(np.max(new))) * 1.15)
+        ax_buy.set_title(f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
+        return p_alive, float(mine[-1])
+
+    return update
+
+
 def plot_customer_profile(model: Any, frequency: int, recency: float, T: float, horizon: float = 52,
                           axes=None, unit: str = "semaines"):
     """Two panels for one customer profile: P(alive) against recency, expected purchases ahead.
@@ -410,24 +448,57 @@ def plot_customer_profile(model: Any, frequency: int, recency: float, T: float, 
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax_alive, ax_buy = axes
-    T = float(max(T, 1e-6))
-    recency = 0.0 if frequency == 0 else float(min(max(recency, 0.0), T))
-    rec = np.linspace(0.0, T, 120)
-    alive = model.conditional_probability_alive(np.full_like(rec, float(frequency)), rec, T)
-    p_alive = float(model.conditional_probability_alive(float(frequency), recency, T)[0])
-    ax_alive.plot(rec, alive, color=COLORS["primary"])
-    ax_alive.plot([recency], [p_alive], "o", color=COLORS["accent"], markersize=11, zorder=3)
-    ax_alive.set(ylim=(0, 1.05), xlim=(0, T), xlabel=f"Récence : âge au dernier achat ({unit})",
-                 ylabel="Probabilité d'être encore client",
-                 title=f"P(actif) = {fmt_pct(p_alive, 0)}")
-    t = np.linspace(0.0, horizon, 60)
-    mine = model.conditional_expected_number_of_purchases_up_to_time(t, float(frequency), recency, T)
-    new = model.conditional_expected_number_of_purchases_up_to_time(t, 0.0, 0.0, T)
-    ax_buy.plot(t, mine, color=COLORS["accent"], label="ce profil")
-    ax_buy.plot(t, new, color=COLORS["neutral"], linestyle="--", label="sans achat répété (même âge)")
-    ax_buy.set(xlim=(0, horizon), ylim=(0, max(1.0, float(np.max(mine)) * 1.15)),
-               xlabel=f"Horizon ({unit})", ylabel="Achats attendus (cumul)",
-               title=f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
-    ax_buy.legend(loc="upper left")
+    _profile_artists(model, axes, horizon, unit)(frequency, recency, T)
     return axes
+
+
+def customer_profile_figure(model: Any, horizon: float = 52, unit: str = "semaines"):
+    """A figure for live updates: returns ``(fig, update)``.
+
+    ``update(frequency, recency, T)`` moves the curves, the point and the titles of the
+    same two Axes and returns the figure (no new figure, fixed layout: fast enough to
+    drag a slider). The figure lives outside pyplot: it appears only where displayed.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 4.6), layout="none")
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.80, bottom=0.14, wspace=0.22)
+    axes = fig.subplots(1, 2)
+    move = _profile_artists(model, axes, horizon, unit)
+    header = fig.suptitle("", fontweight="bold")
+
+    def update(frequency: int, recency: float, T: float):
+        move(frequency, recency, T)
+        header.set_text(f"{frequency} achats répétés, dernier achat à {fmt_number(recency)} {unit} d'âge, "
+                        f"ancienneté {fmt_number(T)} {unit}")
+        return fig
+
+    return fig, update
+
+
+def profile_widget(model: Any, frequency: int = 5, recency: float = 60, T: float = 104,
+                   max_age: int = 156, horizon: float = 52):
+    """Sliders (repeat purchases, age at last purchase, age) → P(alive) and expected purchases.
+
+    One figure is kept and updated (see :func:`customer_profile_figure`); the model is
+    never refitted. Returns the ipywidgets box; display it as the last expression of a cell.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    fig, update = customer_profile_figure(model, horizon)
+    opts = {"style": {"description_width": "200px"}, "layout": w.Layout(width="520px")}
+    sliders = {
+        "frequency": w.IntSlider(value=frequency, min=0, max=30, description="Achats répétés", **opts),
+        "recency": w.IntSlider(value=int(recency), min=0, max=max_age,
+                               description="Âge au dernier achat (sem.)", **opts),
+        "T": w.IntSlider(value=int(T), min=1, max=max_age, description="Ancienneté (sem.)", **opts),
+    }
+
+    def show(**kwargs):
+        display(update(**kwargs))
+
+    out = w.interactive_output(show, sliders)
+    return w.VBox([w.HTML("<b>Profil d'un client</b> — déplacez les curseurs"), *sliders.values(), out])

@@ -172,7 +172,7 @@ class _StubModel:
     """A fake model: P(alive) = recency / T; purchases = t * (frequency + 1) / 10."""
 
     def conditional_probability_alive(self, f, r, T):
-        return np.where(f == 0, 1.0, r / T)
+        return np.atleast_1d(np.where(np.asarray(f) == 0, 1.0, np.asarray(r) / T))
 
     def conditional_expected_number_of_purchases_up_to_time(self, t, f, r, T):
         return t * (f + 1) / 10
@@ -205,3 +205,16 @@ def test_monthly_purchases_and_discounted_clv_by_hand():
     assert clv.tolist() == pytest.approx([20.0, 20.0])
     one_month = btyd.discounted_clv(monthly, 100.0, annual_discount_rate=0.21, months=1)
     assert one_month["a"] == pytest.approx(10.0 / 1.21 ** (1 / 12))
+
+
+def test_customer_profile_figure_moves_artists_in_place():
+    fig, update = btyd.customer_profile_figure(_StubModel(), horizon=10)
+    assert update(2, 3.0, 4.0) is fig and len(fig.axes) == 2
+    ax_alive, ax_buy = fig.axes
+    assert ax_alive.get_title() == "P(actif) = 75\u00a0%"  # stub: recency / T = 3 / 4
+    assert ax_buy.get_title() == "3,0 achats attendus en 10 semaines"  # 10 * (2 + 1) / 10
+    update(2, 9.0, 4.0)  # a recency beyond the age is clipped to the age
+    assert ax_alive.get_title() == "P(actif) = 100\u00a0%"
+    assert ax_alive.get_xlim() == (0.0, 4.0)
+    update(0, 3.0, 4.0)  # no repeat purchase: recency 0
+    assert list(ax_alive.lines[1].get_xdata()) == [0.0]
