@@ -586,9 +586,11 @@ class ThresholdView:
     the precomputed ``history`` (numpy), moves the areas and lines, and repaints them over
     the cached background (blitting), so it stays well under 150 ms.
 
-    >>> view = ThresholdView(history)                          # doctest: +SKIP
-    >>> fig = view.update(dormant_days=170, lost_days=380)     # a Figure, for display()
-    >>> image = view.png(dormant_days=200, lost_days=380)      # PNG bytes, for a widget
+    >>> o = pd.DataFrame({"customer_id": ["A", "B"], "order_date": ["2024-01-10", "2024-02-05"]})
+    >>> view = ThresholdView(purchase_history(o, month_ends("2024-01-01", "2024-12-31")))
+    >>> fig = view.update(dormant_days=120, lost_days=240)     # a Figure, for display()
+    >>> view.png(dormant_days=90, lost_days=200)[:4]           # PNG bytes, for a widget
+    b'\x89PNG'
     """
 
     def __init__(self, history: PurchaseHistory, new_days: float = 90, figsize=(12, 4.6), dpi: int = 90):
