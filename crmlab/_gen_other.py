@@ -66,9 +66,9 @@ def make_survey(rng: np.random.Generator, P: dict, T: dict) -> pd.DataFrame:
     np.minimum.at(first_bad, bad["_cust"].to_numpy(), bad["_day"].to_numpy())
     had_bad = (first_bad[pick] < sday[pick]).astype(float)
     member = (join[pick] >= 0) & (join[pick] <= sday[pick])
-    z = 0.45 * eng + 1.1 * (stay - stay.mean()) - 1.2 * had_bad + rng.normal(0, 0.8, m)
-    sat = np.clip(np.round(7.0 + 1.5 * z), 0, 10).astype(int)
-    rec = np.clip(np.round(sat - 0.4 + rng.normal(0, 1.3, m)), 0, 10).astype(int)
+    z = 0.45 * eng + 1.4 * (stay - stay.mean()) - 1.2 * had_bad + rng.normal(0, 0.8, m)
+    sat = np.clip(np.round(7.5 + 1.5 * z), 0, 10).astype(int)
+    rec = np.clip(np.round(sat + 0.3 + rng.normal(0, 1.2, m)), 0, 10).astype(int)
     df = pd.DataFrame({
         "customer_id": c["customer_id"].to_numpy()[pick],
         "survey_date": fmt_date(DAYS[sday[pick]]).to_numpy(),
@@ -226,7 +226,7 @@ def make_calls(rng: np.random.Generator, P: dict) -> pd.DataFrame:
     intraday = intraday / intraday[:48].sum() * 48
     dow = np.array([1.3, 1.05, 1.0, 0.95, 0.95, 0.65])[days.day_of_week.to_numpy()][d]
     month = np.array([1.25, 1.0, 0.95, 0.95, 0.95, 0.95, 1.05, 0.8, 0.95, 1.0, 1.15, 1.35])[days.month.to_numpy() - 1][d]
-    base = 7.5 * intraday * dow * month  # expected calls per 15 min without campaigns
+    base = 9.0 * intraday * dow * month  # expected calls per 15 min without campaigns
     boost = np.ones(len(days))
     dd = (days - pd.Timestamp("2025-01-01")).days.to_numpy()
     for camp in P["campaigns"]:
@@ -249,11 +249,11 @@ def make_calls(rng: np.random.Generator, P: dict) -> pd.DataFrame:
         agents = agents + need
     agents = agents + (rng.random(len(d)) < 0.1) - (rng.random(len(d)) < 0.1)
     agents = np.maximum(agents, 1)
-    traffic = offered * aht / 900
+    traffic = mean * aht / 900  # offered load of the interval (the rate, not the Poisson count)
     pw = _erlang_c(traffic, agents)
     asa = np.where(agents > traffic, pw * aht / np.maximum(agents - traffic, 1e-9), 600.0)
     asa = np.minimum(asa * rng.lognormal(0, 0.15, len(d)), 900)
-    aband = np.clip(asa / (asa + 240), 0, 0.6)
+    aband = np.clip(asa / (asa + 420), 0, 0.6)
     answered = offered - rng.binomial(offered, aband)
     start = (days.to_numpy()[d] + (s * 15 * 60 + 8 * 3600).astype("timedelta64[s]"))
     return pd.DataFrame({"interval_start": fmt_datetime(start).to_numpy(), "calls_offered": offered,
@@ -266,13 +266,19 @@ def make_calls(rng: np.random.Generator, P: dict) -> pd.DataFrame:
 # -------------------------------------------------------------------------- B2B
 SECTORS = ["paysagisme", "hôtellerie-restauration", "BTP", "collectivité", "santé", "éducation", "commerce",
            "bureaux et services"]
-ROLE_TITLES = {
-    "décideur": ["Gérant", "Gérante", "Directeur général", "Directrice générale", "Directeur d'établissement"],
-    "acheteur": ["Acheteur", "Acheteuse", "Responsable achats"],
-    "payeur": ["Comptable", "Directeur administratif et financier", "Responsable comptabilité"],
-    "prescripteur": ["Chef de chantier", "Responsable technique", "Architecte paysagiste", "Responsable des services généraux"],
-    "utilisateur": ["Jardinier", "Agent d'entretien", "Employé polyvalent", "Chef d'équipe"],
-    "stratège": ["Directeur de la stratégie", "Responsable RSE", "Directrice du développement"],
+ROLE_TITLES = {  # (masculine, feminine) job titles by buying-group role
+    "décideur": [("Gérant", "Gérante"), ("Directeur général", "Directrice générale"),
+                 ("Directeur d'établissement", "Directrice d'établissement")],
+    "acheteur": [("Acheteur", "Acheteuse"), ("Responsable achats", "Responsable achats")],
+    "payeur": [("Comptable", "Comptable"), ("Directeur administratif et financier", "Directrice administrative et financière"),
+               ("Responsable comptabilité", "Responsable comptabilité")],
+    "prescripteur": [("Chef de chantier", "Cheffe de chantier"), ("Responsable technique", "Responsable technique"),
+                     ("Architecte paysagiste", "Architecte paysagiste"),
+                     ("Responsable des services généraux", "Responsable des services généraux")],
+    "utilisateur": [("Jardinier", "Jardinière"), ("Agent d'entretien", "Agente d'entretien"),
+                    ("Employé polyvalent", "Employée polyvalente"), ("Chef d'équipe", "Cheffe d'équipe")],
+    "stratège": [("Directeur de la stratégie", "Directrice de la stratégie"), ("Responsable RSE", "Responsable RSE"),
+                 ("Directeur du développement", "Directrice du développement")],
 }
 ROLE_INFLUENCE = {"décideur": 4.6, "stratège": 4.0, "prescripteur": 3.5, "acheteur": 3.0, "payeur": 2.2,
                   "utilisateur": 1.6}
@@ -304,7 +310,8 @@ def make_b2b(rng: np.random.Generator, names: dict) -> tuple[pd.DataFrame, pd.Da
     fem = rng.random(m) < 0.45
     first = np.where(fem, rng.choice(names["female"], m), rng.choice(names["male"], m))
     last = rng.choice(names["last"], m)
-    titles = np.array([ROLE_TITLES[r][int(u * len(ROLE_TITLES[r]))] for r, u in zip(role, rng.random(m))], dtype=object)
+    titles = np.array([ROLE_TITLES[r][int(u * len(ROLE_TITLES[r]))][int(f)] for r, u, f in zip(role, rng.random(m), fem)],
+                      dtype=object)
     domain = np.array([ascii_slug(x).replace(".", "")[:20].strip("-") or "entreprise" for x in company], dtype=object)
     email = np.array([f"{ascii_slug(f)}.{ascii_slug(l).replace('-', '')}@{domain[i]}.fr"
                       for f, l, i in zip(first, last, a)], dtype=object)

@@ -169,7 +169,7 @@ def _ensure_writable(out: Path) -> None:
 def _write(df: pd.DataFrame, out: Path, name: str) -> Path:
     """Write one table (gzip with mtime=0 when the file name ends with .gz)."""
     path = out / TABLE_FILES[name]
-    comp = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
+    comp = {"method": "gzip", "mtime": 0, "compresslevel": 6} if path.suffix == ".gz" else None
     df.to_csv(path, index=False, lineterminator="\n", compression=comp, encoding="utf-8")
     return path
 
@@ -409,7 +409,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     for k in ["consent_email", "consent_sms", "consent_post"]:
         cu[k] = c[k].to_numpy()
     cu["loyalty_member"] = member.astype(int)
-    jd = pd.Series(np.where(member, join_day, 0)).map(lambda d: B.DAYS[d])  # noqa: E731
+    jd = B.DAYS[np.where(member, join_day, 0)]
     cu["loyalty_join_date"] = np.where(member, B.fmt_date(jd), "")
     cu["loyalty_tier"] = np.where(member, tier, "")
     ud = np.where(np.isfinite(unsub), unsub, 0).astype(int)
