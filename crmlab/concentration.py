@@ -221,5 +221,5 @@ def plot_pareto(data: pd.DataFrame | pd.Series, value_col: str | None = None, to
     ax.set_xlabel("Part cumulée des clients (du plus gros au plus petit)")
     ax.set_ylabel("Part cumulée du chiffre d'affaires")
     ax.set_title("Concentration du chiffre d'affaires (courbe de Pareto)")
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.09), fontsize=9)
     return ax

@@ -261,7 +261,8 @@ def rfm_table(
         {
             "recency": ref_day - last,
             "frequency": np.bincount(codes, minlength=n).astype(np.int64),
-            "monetary": np.bincount(codes, weights=amounts, minlength=n),
+            # pandas' compensated sum: the same totals as a student's groupby().sum(), so ties stay ties
+            "monetary": pd.Series(amounts).groupby(codes).sum().reindex(range(n), fill_value=0.0).to_numpy(),
         },
         index=pd.Index(uniques, name=customer_col),
     )
