@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._gen_base import (CATEGORIES, CATEGORY_SEASON, CITIES, DAYS, END, MARGIN_RATE, N_DAYS,
-                        PRODUCTS, REGIONS, START, YEAR_DAYS, ascii_slug, choice_rows, ids,
-                        phone_numbers, season_profile, sigmoid)
+from ._gen_base import (CATEGORIES, CATEGORY_SEASON, CITIES, DAYS, MARGIN_RATE, N_DAYS, PRODUCTS,
+                        START, YEAR_DAYS, ascii_slug, choice_rows, ids, phone_numbers, season_profile,
+                        sigmoid)
 
 CHANNELS = ["magasin", "site web", "application", "téléphone"]
 DELIVERY = ["retrait magasin", "livraison domicile", "point relais"]

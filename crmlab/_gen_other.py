@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._gen_base import (CATEGORIES, DAYS, N_DAYS, REGIONS, START, ascii_slug, choice_rows, fmt_date,
-                        fmt_datetime, format_phone, ids, phone_numbers)
+from ._gen_base import (CATEGORIES, DAYS, N_DAYS, REGIONS, ascii_slug, fmt_date, fmt_datetime,
+                        format_phone, ids, phone_numbers)
 from ._gen_company import AGE_BANDS, ORDER_HOURS, RESOLUTIONS, day_index
 
 SPECIFIC = ["need_security", "need_performance", "need_environment", "need_consideration", "need_image",

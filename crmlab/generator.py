@@ -233,16 +233,13 @@ def build(out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     _ensure_writable(out)
     tables = simulate()
-    names = tables.pop("_names")
-    c, orders, contacts = tables["_c"], tables["_orders"], tables["_contacts"]
-    rngs = tables.pop("_rngs")
+    names, rngs = tables.pop("_names"), tables.pop("_rngs")
     tables["survey"] = make_survey(rngs["survey"], PARAMS, tables)
     tables["events"] = make_events(rngs["events"], PARAMS, tables)
     tables["calls"] = make_calls(rngs["calls"], PARAMS)
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
     tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
     tables["prospects"] = make_prospects(rngs["prospects"], tables)
-    del c, orders, contacts
     written = [_write(tables[name], out, name) for name in TABLE_FILES]
     params = out / "ground_truth" / "parameters.json"
     params.write_text(json.dumps(tables["_parameters"], ensure_ascii=False, indent=2) + "\n",
@@ -361,13 +358,8 @@ def simulate() -> dict:
     orders["order_datetime"] = B.fmt_datetime(orders["_dt"]).to_numpy()
     lines["order_id"] = oid[lines["_row"].to_numpy()]
 
-    out: dict = {"_names": names, "_rngs": R, "_c": c, "_contacts": contacts, "stores": None}
-    out["_orders"] = orders
-    out["_lines"] = lines
-    out["_join_day"] = join_day
-    out["_death_day"] = death_day
-    out["_unsub"] = unsub
-    out["_complaints"] = comp
+    out: dict = {"_names": names, "_rngs": R, "_c": c, "_contacts": contacts, "_orders": orders,
+                 "_lines": lines, "_join_day": join_day, "_death_day": death_day, "_unsub": unsub}
     _publish(out, P, cal, stores, products, c, orders, lines, comp, contacts, unsub, join_day,
              death_day, earned, redeemed, expiry, camp_truth, R["costs"])
     return out
@@ -473,7 +465,6 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["_complaints"] = cm
 
     # cost to serve
-    oc = orders.groupby("_cust")
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(orders["_cust"].to_numpy()[mask], minlength=n)
     all_o = np.ones(len(orders), dtype=bool)
@@ -494,7 +485,6 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         last = np.full(n, -10_000)
         np.maximum.at(last, past["_cust"].to_numpy(), past["day"].to_numpy())
         n_cat += ((c["consent_post"].to_numpy() == 1) & (d - last <= 365) & (np.nan_to_num(unsub, posinf=1e9) > d))
-    del oc
     cts = pd.DataFrame({"customer_id": cid, "n_orders": n_orders, "n_home_deliveries": n_home,
                         "n_relay_deliveries": n_relay, "n_returns": n_ret, "n_service_contacts": n_serv,
                         "n_marketing_contacts": n_mkt, "n_catalogues": n_cat})
@@ -519,7 +509,6 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         cost_pool_eur=lambda d: d["cost_pool_eur"].round(2))
 
     # ground truth
-    acq = c["_acq_day"].to_numpy()
     dd = np.where(np.isfinite(death_day), death_day, 0).astype(int)
     truth = pd.DataFrame({
         "customer_id": cid,
@@ -535,7 +524,6 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
     })
-    del acq
     out["customers_truth"] = truth
     bg = P["bgnbd"]
     params = json.loads(json.dumps(P))
