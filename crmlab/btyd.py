@@ -485,8 +485,10 @@ def profile_widget(model: Any, frequency: int = 5, recency: float = 60, T: float
     One figure is kept and updated (see :func:`customer_profile_figure`); the model is
     never refitted. Returns the ipywidgets box; display it as the last expression of a cell.
     """
+    import io
+
     import ipywidgets as w
-    from IPython.display import display
+    from IPython.display import Image, display
 
     fig, update = customer_profile_figure(model, horizon)
     opts = {"style": {"description_width": "200px"}, "layout": w.Layout(width="520px")}
@@ -498,7 +500,10 @@ def profile_widget(model: Any, frequency: int = 5, recency: float = 60, T: float
     }
 
     def show(**kwargs):
-        display(update(**kwargs))
+        # the figure lives outside pyplot: render it to PNG here, whatever the notebook backend
+        buffer = io.BytesIO()
+        update(**kwargs).savefig(buffer, format="png")
+        display(Image(buffer.getvalue()))
 
     out = w.interactive_output(show, sliders)
     return w.VBox([w.HTML("<b>Profil d'un client</b> — déplacez les curseurs"), *sliders.values(), out])
