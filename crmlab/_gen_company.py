@@ -152,6 +152,11 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     # latent traits
     c["_lambda"], c["_p"], c["_nu"], c["_engagement"] = lam, p_drop, nu, engagement
     c["_age"] = age
+    # a store acquisition cannot happen on a Sunday (stores closed): move it to Saturday
+    sunday = (DAYS[acq_day].day_of_week.to_numpy() == 6) & (acq == 0)
+    acq_day = np.where(sunday, np.where(acq_day > 0, acq_day - 1, acq_day + 6), acq_day)
+    c["acquisition_date"] = DAYS[acq_day]
+    c["_acq_day"] = acq_day
     seg_p = np.array(P["needs_segment_shares"])
     c["_segment"] = rng.choice(len(SEGMENTS), n, p=seg_p)
     up = np.array(P["uplift_shares"])[None, :] * np.exp(np.column_stack(
@@ -169,6 +174,8 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     chl[:, 3] += 1.3 * (age == 5)
     chl[:, 2] += np.select([age <= 1, age >= 4], [0.8, -1.5], 0.0)
     c["_chan_logits"] = list(chl)
+    c = c.iloc[np.argsort(acq_day, kind="stable")].reset_index(drop=True)  # ids in acquisition order
+    c["customer_id"] = ids("C", n, 6)
     return c
 
 
@@ -243,8 +250,12 @@ def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFr
 
 # ------------------------------------------------------------------ order channels
 def assign_channels(rng: np.random.Generator, c: pd.DataFrame, stores: pd.DataFrame,
-                    cust: np.ndarray, day: np.ndarray) -> pd.DataFrame:
-    """Channel, store and delivery mode of each order (preference drifting to web/app with tenure)."""
+                    cust: np.ndarray, day: np.ndarray, first: np.ndarray | None = None) -> pd.DataFrame:
+    """Channel, store and delivery mode of each order (preference drifting to web/app with tenure).
+
+    The ``first`` (acquisition) orders take the channel of acquisition (a marketplace
+    customer's first order is counted as a web order; a referral follows the preference).
+    """
     n = len(cust)
     chl = np.stack(c["_chan_logits"].to_numpy())[cust]
     tenure = (day - c["_acq_day"].to_numpy()[cust]) / YEAR_DAYS
@@ -254,6 +265,11 @@ def assign_channels(rng: np.random.Generator, c: pd.DataFrame, stores: pd.DataFr
     probs[sunday, 0] = 0.0
     probs[sunday, 3] = 0.0
     ch = choice_rows(rng, probs)
+    if first is not None:
+        acq_ch = c["acquisition_channel"].map({"magasin": 0, "site web": 1, "application": 2,
+                                               "marketplace": 1}).to_numpy()[cust]
+        forced = first & ~np.isnan(acq_ch)
+        ch[forced] = acq_ch[forced].astype(int)
     home = c["home_store_id"].to_numpy()[cust]
     other = random_store_in_region(rng, c["region"].to_numpy()[cust], stores)
     store = np.where(rng.random(n) < 0.88, home, other)

@@ -274,7 +274,8 @@ def simulate() -> dict:
     orders = orders.sort_values(["_cust", "_u"], kind="stable").reset_index(drop=True)
     orders["_key"] = np.arange(len(orders))
     orders = pd.concat([orders, G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy(),
-                                                  orders["day"].to_numpy())], axis=1)
+                                                  orders["day"].to_numpy(),
+                                                  first=(orders["round"] == 0).to_numpy())], axis=1)
 
     # complaints and their effect on later behaviour
     rc = R["complaints"]
