@@ -13,6 +13,10 @@ import pandas as pd
 
 from .validation import InvalidValueError, check_table
 
+# French labels of the columns a student may split sales by (legend titles).
+BY_LABELS = {"channel": "Canal", "region": "Région", "age_band": "Tranche d'âge",
+             "acquisition_channel": "Canal d'acquisition", "category": "Catégorie"}
+
 METRICS = {
     "amount": "Chiffre d'affaires (€)",
     "gross_margin": "Marge brute (€)",
@@ -67,12 +71,14 @@ def plot_monthly_sales(table: pd.DataFrame, metric: str = "amount", title: str |
         _, ax = plt.subplots()
     for i, col in enumerate(table.columns):
         ax.plot(table.index, table[col], label=col, color=style.PALETTE[i % len(style.PALETTE)])
-    ax.set_title(title or f"{METRICS.get(metric, metric)} par mois")
+    label = METRICS.get(metric, metric)
+    ax.set_title(title or f"{label.split(' (')[0]} par mois")
     ax.set_xlabel("Mois")
     ax.set_ylabel(METRICS.get(metric, metric))
     style.format_axis(ax, y="keur" if metric in {"amount", "gross_margin"} else "num")
     style.month_axis(ax)
     ax.set_ylim(bottom=0)
     if table.shape[1] > 1:
-        ax.legend(title=table.columns.name or None, loc="upper left")
+        name = table.columns.name
+        ax.legend(title=BY_LABELS.get(name, name) if name else None, loc="upper left")
     return ax

@@ -166,6 +166,7 @@ def month_axis(ax, axis: str = "x"):
         return f"{short[d.month - 1]} {d.year}"
 
     target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
     target.set_major_formatter(FuncFormatter(label))
     return ax
 
