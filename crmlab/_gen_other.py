@@ -1,9 +1,9 @@
 """Tables built around the core model (private): survey, events, calls, B2B, silos, prospects.
 
 * **survey** — 3,000 customers alive in autumn 2024; needs-based latent segments
-  drive the SPECIFIC and CIVILE items; satisfaction, recommendation, attitude and
-  trust are lower for customers who will drop out within the next 12 months and
-  for those with a badly handled complaint (so the survey predicts later orders).
+  drive the SPECIFIC and CIVILE items; a latent satisfaction (engagement, badly
+  handled complaints) drives satisfaction, recommendation, attitude and trust, and
+  dissatisfied respondents are more likely to leave in the following months.
 * **events** — Oct–Dec 2025 web/app journeys (e-mail → session → views → cart →
   checkout → purchase) ending in the orders of ``orders``, abandoned journeys, and
   store visits.
@@ -48,30 +48,41 @@ def _likert(rng: np.random.Generator, mean: np.ndarray, sd: float, lo: int, hi: 
 
 
 # ------------------------------------------------------------------------ survey
-def make_survey(rng: np.random.Generator, P: dict, T: dict) -> pd.DataFrame:
-    """Satisfaction and needs survey of autumn 2024 (3,000 customers)."""
-    c = T["_c"]
+def survey_sample(rng: np.random.Generator, c: pd.DataFrame, death: np.ndarray, join: np.ndarray,
+                  comp: pd.DataFrame) -> pd.DataFrame:
+    """Respondents of the autumn-2024 survey and their latent satisfaction ``z``.
+
+    ``z`` rises with engagement and falls after a badly handled complaint; the
+    generator then makes dissatisfied respondents more likely to leave (see ``simulate``).
+    """
     n = len(c)
-    death, join = T["_death_day"], T["_join_day"]
     sday = rng.integers(day_index("2024-09-16"), day_index("2024-11-29") + 1, n)
     elig = np.flatnonzero((c["_acq_day"].to_numpy() < sday - 30) & (death > sday))
     pick = np.sort(rng.choice(elig, min(3000, elig.size), replace=False))
-    m = pick.size
-    seg = c["_segment"].to_numpy()[pick]
-    eng = c["_engagement"].to_numpy()[pick]
-    stay = (death[pick] > sday[pick] + 365).astype(float)
-    comp = T["_complaints"]
     bad = comp[comp["resolution"] != RESOLUTIONS[0]]
     first_bad = np.full(n, 10**6)
     np.minimum.at(first_bad, bad["_cust"].to_numpy(), bad["_day"].to_numpy())
     had_bad = (first_bad[pick] < sday[pick]).astype(float)
-    member = (join[pick] >= 0) & (join[pick] <= sday[pick])
-    z = 0.45 * eng + 1.4 * (stay - stay.mean()) - 1.2 * had_bad + rng.normal(0, 0.8, m)
+    eng = c["_engagement"].to_numpy()[pick]
+    z = 0.45 * eng - 1.2 * had_bad + rng.normal(0, 0.8, pick.size)
+    return pd.DataFrame({"_cust": pick, "_day": sday[pick], "_z": z,
+                         "_member": (join[pick] >= 0) & (join[pick] <= sday[pick])})
+
+
+def make_survey(rng: np.random.Generator, P: dict, T: dict) -> pd.DataFrame:
+    """Satisfaction and needs survey of autumn 2024 (3,000 customers)."""
+    c = T["_c"]
+    sv = T["_survey_sample"]
+    pick, sday, z = sv["_cust"].to_numpy(), sv["_day"].to_numpy(), sv["_z"].to_numpy()
+    m = pick.size
+    seg = c["_segment"].to_numpy()[pick]
+    eng = c["_engagement"].to_numpy()[pick]
+    member = sv["_member"].to_numpy()
     sat = np.clip(np.round(7.5 + 1.5 * z), 0, 10).astype(int)
     rec = np.clip(np.round(sat + 0.3 + rng.normal(0, 1.2, m)), 0, 10).astype(int)
     df = pd.DataFrame({
         "customer_id": c["customer_id"].to_numpy()[pick],
-        "survey_date": fmt_date(DAYS[sday[pick]]).to_numpy(),
+        "survey_date": fmt_date(DAYS[sday]).to_numpy(),
         "satisfaction": sat, "recommend": rec,
         "attitude": _likert(rng, 4.4 + 0.7 * z + 0.3 * eng, 0.8, 1, 7),
         "trust": _likert(rng, 4.6 + 0.6 * z, 0.9, 1, 7),

@@ -33,7 +33,8 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
 7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
    make the customer leave with probability 0.4 (later orders truncated); well handled
-   ones sometimes bring an extra order (mild recovery paradox).
+   ones sometimes bring an extra order (mild recovery paradox). **Survey** respondents
+   (autumn 2024) with a low latent satisfaction leave more often in the next 8 months.
 8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
    test/témoin split, latent uplift type: persuadables get an incremental order
    (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
@@ -96,6 +97,7 @@ PARAMS: dict = {
     "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
                    "rate_probs": [0.4, 0.3, 0.2, 0.1]},
     "complaint_rate": 0.015,
+    "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5, "leave_delay_days": [15, 240]},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
     "unsubscribe_pressure": 0.6,
@@ -292,6 +294,23 @@ def simulate() -> dict:
     death_day = np.minimum(death_day, trunc)
     lost_join = (join_day >= 0) & (join_day > trunc)
     join_day = np.where(lost_join, -1, join_day)
+    # survey (autumn 2024): dissatisfied respondents leave more often in the following months
+    from ._gen_other import survey_sample
+
+    rs = R["survey"]
+    sv = survey_sample(rs, c, death_day, join_day, comp)
+    se = P["survey_effects"]
+    leave = rs.random(len(sv)) < B.sigmoid(se["leave_intercept"] + se["leave_slope_latent_satisfaction"] * sv["_z"].to_numpy())
+    leave_day = sv["_day"].to_numpy() + rs.integers(se["leave_delay_days"][0], se["leave_delay_days"][1] + 1, len(sv))
+    trunc_sv = np.full(n, np.inf)
+    trunc_sv[sv["_cust"].to_numpy()[leave]] = np.minimum(leave_day[leave], B.N_DAYS - 1)
+    keep = orders["day"].to_numpy() <= trunc_sv[orders["_cust"].to_numpy()]
+    orders = orders[keep].reset_index(drop=True)
+    comp = comp[comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= trunc_sv[comp["_cust"].to_numpy()])]
+    comp = comp.reset_index(drop=True)
+    trunc = np.minimum(trunc, trunc_sv)
+    death_day = np.minimum(death_day, trunc)
+    join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
     good = comp[(comp["resolution"] == G.RESOLUTIONS[0]).to_numpy()]
     gc = good["_cust"].to_numpy()
     rec_day = good["_day"].to_numpy() + rc.integers(10, 91, len(good))
@@ -359,7 +378,7 @@ def simulate() -> dict:
     orders["order_datetime"] = B.fmt_datetime(orders["_dt"]).to_numpy()
     lines["order_id"] = oid[lines["_row"].to_numpy()]
 
-    out: dict = {"_names": names, "_rngs": R, "_c": c, "_contacts": contacts, "_orders": orders,
+    out: dict = {"_names": names, "_rngs": R, "_c": c, "_contacts": contacts, "_orders": orders, "_survey_sample": sv,
                  "_lines": lines, "_join_day": join_day, "_death_day": death_day, "_unsub": unsub}
     _publish(out, P, cal, stores, products, c, orders, lines, comp, contacts, unsub, join_day,
              death_day, earned, redeemed, expiry, camp_truth, R["costs"])

@@ -215,8 +215,9 @@ def test_satisfied_customers_keep_buying_after_the_survey(company):
     later = o.merge(s[["customer_id", "survey_date"]], on="customer_id")
     later = later[(later["order_date"] > later["survey_date"] + pd.Timedelta(days=180))
                   & (later["order_date"] <= later["survey_date"] + pd.Timedelta(days=365))]
-    buys = s["customer_id"].isin(later["customer_id"])
-    assert s.loc[buys, "satisfaction"].mean() > s.loc[~buys, "satisfaction"].mean() + 0.5
+    buys = s["customer_id"].isin(later["customer_id"])  # still buying 6 to 12 months after the survey
+    satisfied, dissatisfied = s["satisfaction"] >= 9, s["satisfaction"] <= 5
+    assert buys[satisfied].mean() > buys[dissatisfied].mean() + 0.15
     assert s.loc[buys, "attitude"].mean() > s.loc[~buys, "attitude"].mean()
 
 
