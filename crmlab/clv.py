@@ -30,6 +30,7 @@ __all__ = [
     "breakeven_retention",
     "retention_rate",
     "reliability_score",
+    "weight_by_reliability",
     "customer_equity",
     "plot_clv_build_up",
     "plot_clv_curve",
@@ -244,6 +245,25 @@ def reliability_score(
     return pd.Series(score, index=data.index, name="reliability")
 
 
+def weight_by_reliability(value, score):
+    """Risk-weighted value: gains are multiplied by the reliability score, losses kept whole.
+
+    An unreliable customer makes a future gain less certain, but does not make a
+    loss smaller: negative values are left as they are. ``score`` is in [0, 1].
+
+    >>> weight_by_reliability(np.array([100.0, -40.0]), np.array([0.5, 0.5])).tolist()
+    [50.0, -40.0]
+    """
+    s = _as_array(score, "le score de fiabilité")
+    v = _as_array(value, "la valeur")
+    if ((s < 0) | (s > 1)).any():
+        raise InvalidValueError("le score de fiabilité doit être compris entre 0 (pas fiable) et 1 (fiable).")
+    out = np.where(v > 0, v * s, v)
+    if isinstance(value, pd.Series):
+        return pd.Series(out, index=value.index, name=value.name)
+    return out[()] if out.ndim == 0 else out
+
+
 def customer_equity(data: pd.DataFrame, value: str = "clv", by: str | None = None) -> pd.DataFrame:
     """Customer equity (« capital client »): the sum of the customers' values.
 
@@ -292,7 +312,7 @@ def plot_clv_build_up(margin: float, retention: float, discount: float = 0.1, ho
     ax.set_title(f"CLV sur {horizon} an{'s' if horizon > 1 else ''} : {fmt_eur(value)}")
     ax.set_xlabel("Année de la relation")
     ax.set_ylabel("Valeur actualisée (€)")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="center right", fontsize="small")
     format_axis(ax, y="eur")
     return ax
 

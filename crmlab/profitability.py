@@ -261,10 +261,10 @@ def plot_whale_curve(
     ax.plot(x, y, color=COLORS["primary"], label="Profit cumulé")
     ax.plot([px], [py], "o", color=COLORS["accent"], ms=9, zorder=3)
     ax.annotate(f"Sommet : {fmt_pct(py, 0)} du profit\navec {fmt_pct(px, 0)} des clients",
-                xy=(px, py), xytext=(0.05, 0.12), textcoords="axes fraction",
+                xy=(px, py), xytext=(-20, 28), textcoords="offset points", ha="right", va="bottom",
                 arrowprops={"arrowstyle": "->", "color": COLORS["neutral"]})
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, max(py * 1.12, band[1] * 1.05 if band else 0, 1.1))
+    ax.set_ylim(0, max(py * 1.25, band[1] * 1.05 if band else 0, 1.1))
     ax.set_xlabel("Part cumulée des clients, du plus au moins rentable")
     ax.set_ylabel("Profit direct cumulé (% du total)")
     ax.set_title("Courbe « baleine » : profit cumulé par client")
@@ -282,22 +282,23 @@ def apply_scenario(
     churn: float = 0.0,
     stranded: float = 0.0,
     profit: str = "direct_profit",
-    indirect: str = "indirect_cost",
+    fixed: str = "indirect_cost",
 ) -> pd.Series:
     """Total direct profit before and after an action aimed at the ``target`` customers.
 
     For each targeted customer, the action brings ``revenue`` (e.g. a fee) and
     saves ``saving`` (e.g. a lighter service level), per customer, euros; but a
     share ``churn`` of them leaves. A customer who leaves takes away their
-    margin and their direct costs, while a share ``stranded`` of their indirect
-    cost stays with the company (fixed costs do not vanish). Ending the
-    relationship is ``churn=1``.
+    margin and their costs, except a share ``stranded`` of their column
+    ``fixed`` (by default the indirect cost), which stays with the company:
+    fixed costs do not vanish with the customer. Ending the relationship is
+    ``churn=1``.
 
     >>> d = pd.DataFrame({"direct_profit": [100.0, -20.0], "indirect_cost": [10.0, 30.0]})
     >>> apply_scenario(d, d["direct_profit"] < 0, churn=1.0, stranded=0.5)["change"]
     np.float64(5.0)
     """
-    require_columns(data, [profit] + ([indirect] if stranded else []), "profits par client")
+    require_columns(data, [profit] + ([fixed] if stranded else []), "profits par client")
     for name, value in (("churn", churn), ("stranded", stranded)):
         if not 0 <= value <= 1:
             raise InvalidValueError(f"{name} doit être une part entre 0 et 1 (reçu : {value!r}).")
@@ -310,7 +311,7 @@ def apply_scenario(
     base = data[profit].to_numpy(dtype=float)
     rev = np.broadcast_to(np.asarray(revenue, dtype=float), base.shape)
     sav = np.broadcast_to(np.asarray(saving, dtype=float), base.shape)
-    kept = np.zeros_like(base) if not stranded else data[indirect].to_numpy(dtype=float)
+    kept = np.zeros_like(base) if not stranded else data[fixed].to_numpy(dtype=float)
     after_target = (1 - churn) * (base + rev + sav) - churn * stranded * kept
     after = np.where(mask, after_target, base)
     before_total, after_total = float(base.sum()), float(after.sum())

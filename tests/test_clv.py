@@ -111,3 +111,10 @@ def test_bad_horizon_and_discount():
 def test_missing_column_error_in_french():
     with pytest.raises(MissingColumnError, match="colonne 'n_returns' est absente"):
         cv.reliability_score(pd.DataFrame({"n_orders": [1]}))
+
+
+def test_weight_by_reliability_shrinks_gains_not_losses():
+    out = cv.weight_by_reliability(pd.Series([100.0, -40.0, 0.0]), pd.Series([0.75, 0.5, 0.2]))
+    assert out.tolist() == pytest.approx([75.0, -40.0, 0.0])
+    with pytest.raises(InvalidValueError, match="entre 0"):
+        cv.weight_by_reliability(10.0, 1.5)
