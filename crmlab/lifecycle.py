@@ -251,14 +251,14 @@ def status_codes(
     _check_thresholds(dormant_days, lost_days, new_days)
     snap = _to_days(history.dates)[None, :]
     recency = snap - history.last_day
-    age = snap - history.first_day[:, None]
     bought = history.last_day > _NONE
-    out = np.full(recency.shape, -1, dtype=np.int8)
-    out[(history.signup_day[:, None] <= snap) & ~bought] = 0
-    out[bought] = 4
-    out[bought & (recency <= lost_days)] = 3
-    out[bought & (recency <= dormant_days)] = 2
-    out[bought & (age <= new_days)] = 1
+    # 2 = actif, + 1 past the dormant threshold, + 1 past the lost threshold
+    out = (recency > dormant_days).astype(np.int8)
+    out += recency > lost_days
+    out += 2
+    out[(snap - history.first_day[:, None]) <= new_days] = 1  # only true after a first purchase
+    never = ~bought
+    out[never] = np.where(history.signup_day[:, None] <= snap, 0, -1)[never]
     return out
 
 
@@ -593,7 +593,7 @@ class ThresholdView:
     b'\x89PNG'
     """
 
-    def __init__(self, history: PurchaseHistory, new_days: float = 90, figsize=(12, 4.6), dpi: int = 90):
+    def __init__(self, history: PurchaseHistory, new_days: float = 90, figsize=(12, 4.6), dpi: int = 80):
         import matplotlib.dates as mdates
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -656,7 +656,8 @@ class ThresholdView:
     def _render(self) -> None:
         canvas = self.fig.canvas
         if self._background is None:
-            moving = [*self._polys, *self._lines, *self._legends]
+            moving = [*self._polys, *self._lines]  # legends stay in the background (upper left,
+            # where the areas never reach: the stack of all customers starts small)
             for artist in moving:
                 artist.set_visible(False)
             canvas.draw()
@@ -669,8 +670,6 @@ class ThresholdView:
             self.ax_stock.draw_artist(artist)
         for artist in self._lines:
             self.ax_flow.draw_artist(artist)
-        self.ax_stock.draw_artist(self._legends[0])
-        self.ax_flow.draw_artist(self._legends[1])
 
     def png(self, dormant_days: float, lost_days: float) -> bytes:
         """``update``, repaint over the cached background, and return PNG bytes (for ``ipywidgets.Image``)."""
@@ -681,5 +680,6 @@ class ThresholdView:
         self.update(dormant_days, lost_days)
         self._render()
         buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+        rgb = np.asarray(self.fig.canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha
+        Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="png", compress_level=1)
         return buf.getvalue()
