@@ -372,18 +372,29 @@ def make_silos(rng: np.random.Generator, T: dict) -> tuple[pd.DataFrame, pd.Data
     c = T["_c"]
     truth = T["customers_truth"]
     n = len(cu)
-    pick = np.sort(rng.choice(n, 2000, replace=False))
-    member = cu["loyalty_member"].to_numpy()[pick] == 1
-    p_src = np.column_stack([np.full(pick.size, 0.85), np.full(pick.size, 0.8), np.full(pick.size, 0.55),
-                             np.full(pick.size, 0.5), np.where(member, 0.97, 0.0)])
+    pick = np.sort(rng.choice(n, 3000, replace=False))
+    # first day each customer used each source (inf if never): store till, web, app, contact centre, card
+    o = T["_orders"]
+    first_use = np.full((n, len(SOURCES)), np.inf)
+    for j, ch in enumerate(["magasin", "site web", "application", "téléphone"]):
+        sel = (o["channel"] == ch).to_numpy()
+        np.minimum.at(first_use[:, j], o["_cust"].to_numpy()[sel], o["day"].to_numpy()[sel])
+    comp = T["_complaints"]
+    np.minimum.at(first_use[:, 3], comp["_cust"].to_numpy(), comp["_day"].to_numpy())
+    join = T["_join_day"]
+    first_use[join >= 0, 4] = join[join >= 0]
+    used = np.isfinite(first_use[pick])
+    # a source holds a record when the customer used it (sometimes also without: account, call)
+    p_src = np.where(used, [0.92, 0.9, 0.9, 0.85, 0.97], [0.03, 0.12, 0.05, 0.3, 0.0])
     has = rng.random(p_src.shape) < p_src
-    has[has.sum(axis=1) == 0, 0] = True
+    has[has.sum(axis=1) == 0, np.argmax(used, axis=1)[has.sum(axis=1) == 0]] = True
     ci, si = np.nonzero(has)
     dup = rng.random(ci.size) < 0.1
     ci = np.concatenate([ci, ci[dup]])
     si = np.concatenate([si, si[dup]])
+    dup_flag = np.concatenate([np.zeros(has.sum(), dtype=bool), np.ones(dup.sum(), dtype=bool)])
     order = np.lexsort((ci, si))
-    ci, si = ci[order], si[order]
+    ci, si, dup_flag = ci[order], si[order], dup_flag[order]
     r = len(ci)
     cust = pick[ci]
     src = np.array(SOURCES, dtype=object)[si]
@@ -437,7 +448,10 @@ def make_silos(rng: np.random.Generator, T: dict) -> tuple[pd.DataFrame, pd.Data
         pc_out.append(pc)
         city_out.append(city[i].upper() if s == "caisse" else city[i])
     acq = c["_acq_day"].to_numpy()[cust]
-    created = np.minimum(acq + rng.exponential(60, r).astype(int) * (si != 0), N_DAYS - 1)
+    fu = first_use[cust, si]
+    later = acq + rng.exponential(120, r).astype(int)  # record without use: created some time after acquisition
+    created = np.minimum(np.where(np.isfinite(fu), fu, later), N_DAYS - 1).astype(int)
+    created = np.where(dup_flag, np.minimum(created + rng.integers(30, 400, r), N_DAYS - 1), created)
     rec_id = np.empty(r, dtype=object)
     for s in SOURCES:  # 5 sources
         sel = src == s

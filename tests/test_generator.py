@@ -286,7 +286,7 @@ def test_silo_mapping_covers_every_record(company):
     assert m["customer_id"].notna().all()
     assert set(m["customer_id"]) <= set(company["customers"]["customer_id"])
     per_customer = mapping.groupby("customer_id").size()
-    assert (per_customer >= 2).mean() > 0.7  # most customers appear in several records
+    assert (per_customer >= 2).mean() > 0.6  # most customers appear in several records
 
 
 def test_prospects_convert_after_signing_up(company):
