@@ -46,6 +46,7 @@ __all__ = [
     "PHASES",
 ]
 
+PROFIT_TITLE = "Profit cumulé actualisé d'un client recruté"
 PHASES = ["démarrage", "exploration", "croissance", "saturation", "déclin"]
 
 PHASE_LABELS = {  # French labels of the flow columns (figures, tables)
@@ -262,8 +263,12 @@ def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acqui
 
 
 # ----------------------------------------------------------------- the figure and widget
-def _profit_artists(ax, periods: int, points: float):
-    """Draw the empty cumulative-profit chart on ``ax``; return ``update(r, m, ac, d)``."""
+def _profit_artists(ax, periods: int, points: float, titles: bool = True):
+    """Draw the empty cumulative-profit chart on ``ax``; return ``update(r, m, ac, d) -> summary``.
+
+    ``titles=False`` leaves out the title and the summary line (a live widget shows
+    them as HTML, which costs nothing to redraw).
+    """
     from . import style
 
     periods = _periods(periods)
@@ -275,8 +280,9 @@ def _profit_artists(ax, periods: int, points: float):
     (up_line,) = ax.plot(t, zeros, marker="o", linestyle="--", color=c["good"])
     be_line = ax.axvline(0, color=c["accent"], linestyle=":", linewidth=2)
     be_text = ax.text(0, 0, "", fontweight="bold", va="top", transform=ax.get_xaxis_transform())
-    note = ax.text(0.0, 1.02, "", transform=ax.transAxes, color=c["neutral"], va="bottom")
-    ax.set_title("Profit cumulé actualisé d'un client recruté", pad=26)
+    note = ax.text(0.0, 1.02, "", transform=ax.transAxes, color=c["neutral"], va="bottom", visible=titles)
+    if titles:
+        ax.set_title(PROFIT_TITLE, pad=26)
     ax.set_xlabel("période (année) après le recrutement")
     ax.set_ylabel("profit cumulé actualisé (€)")
     ax.set_xticks(t)
@@ -323,7 +329,7 @@ def _profit_artists(ax, periods: int, points: float):
         if end > 0:
             text += f" ({'+' if end_up >= end else ''}{style.fmt_pct(end_up / end - 1, 0)})"
         note.set_text(text)
-        return ax
+        return text
 
     return update
 
@@ -340,33 +346,31 @@ def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquis
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
-    return _profit_artists(ax, periods, points)(retention, margin, acquisition_cost, discount)
+    _profit_artists(ax, periods, points)(retention, margin, acquisition_cost, discount)
+    return ax
 
 
 def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
     """A figure for live updates: returns ``(fig, update)``.
 
     ``update(retention, margin, acquisition_cost, discount)`` moves the curves, the
-    break-even line and the texts of the same Axes and returns the figure (no new
-    figure, fixed layout: fast enough to drag a slider). The figure lives outside
-    pyplot: it appears only where it is displayed.
+    break-even line and the legend of the same Axes and returns a one-line French
+    summary (profit at the horizon, with and without ``+points``). No new figure,
+    fixed layout, no title drawn (show :data:`PROFIT_TITLE` and the summary beside
+    it): fast enough to drag a slider. The figure lives outside pyplot: it appears
+    only where it is displayed.
 
     >>> fig, update = cumulative_profit_figure(periods=5)
-    >>> update(0.8, 100, 150, 0.1) is fig
-    True
+    >>> update(0.8, 100, 150, 0.1)
+    'profit à 5 périodes : 116\xa0€ ; avec +5 pts : 140\xa0€ (+21\xa0%)'
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8, 4.5), layout="none")
+    fig = Figure(figsize=(8, 4), layout="none")
     FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=0.13, right=0.97, top=0.84, bottom=0.13)
-    update_ax = _profit_artists(fig.add_subplot(), periods, points)
-
-    def update(retention: float, margin: float, acquisition_cost: float, discount: float):
-        update_ax(retention, margin, acquisition_cost, discount)
-        return fig
-
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.97, bottom=0.14)
+    update = _profit_artists(fig.add_subplot(), periods, points, titles=False)
     return fig, update
 
 
@@ -374,8 +378,9 @@ def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_
                      discount: float = 0.1, periods: int = 10):
     """Sliders (retention, margin, acquisition cost, discount) → cumulative profit curves.
 
-    One figure is kept and updated (see :func:`cumulative_profit_figure`). Returns
-    the ipywidgets box; display it as the last expression of a cell.
+    One figure is kept and updated (see :func:`cumulative_profit_figure`); the title
+    and the summary are HTML. Returns the ipywidgets box; display it as the last
+    expression of a cell.
     """
     import ipywidgets as w
     from IPython.display import display
@@ -393,13 +398,14 @@ def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_
         "discount": w.FloatSlider(value=discount, min=0, max=0.3, step=0.01,
                                   description="taux d'actualisation d", readout_format=".2f", **opts),
     }
+    summary = w.HTML()
 
     def show(**kwargs):
-        display(update(**kwargs))
+        summary.value = f"<b>{update(**kwargs)}</b>"
+        display(fig)
 
     out = w.interactive_output(show, sliders)
-    return w.VBox([w.HTML("<b>Économie de la rétention</b> — déplacez les curseurs"),
-                   *sliders.values(), out])
+    return w.VBox([w.HTML(f"<b>{PROFIT_TITLE}</b> — déplacez les curseurs"), *sliders.values(), summary, out])
 
 
 # ----------------------------------------------------------------- the company

@@ -15,11 +15,14 @@ def _setup():
 
 
 def _update(state):
-    """What one slider move does: recompute both curves, move the artists, draw."""
+    """What one slider move does: recompute both curves, move the artists, draw.
+
+    The widget shows the title and the summary line as HTML, so they are not drawn here.
+    """
     state["step"] += 1
     r = 0.6 + 0.01 * (state["step"] % 30)  # a different value each time, as when dragging
-    fig = state["update"](r, 120.0, 200.0 + state["step"] % 7, 0.08)
-    fig.canvas.draw()
+    state["update"](r, 120.0, 200.0 + state["step"] % 7, 0.08)
+    state["fig"].canvas.draw()
 
 
 CASES = [
