@@ -165,7 +165,7 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     deal = rng.beta(1.0, 6.0, n)
     c["_deal"] = np.where(c["_segment"] == 0, np.minimum(deal * 2.5, 0.9), deal)
     c["_returner"] = rng.normal(0, 1.3, n)
-    c["_needy"] = rng.gamma(0.8, 1 / 0.8, n)
+    c["_needy"] = np.minimum(rng.gamma(0.8, 1 / 0.8, n), 5.0)
     dlog = np.column_stack([np.full(n, 0.2), np.full(n, 0.7), np.zeros(n)]) + rng.normal(0, 1.0, (n, 3))
     c["_deliv_logits"] = list(dlog)  # kept as rows of a 2-D array below
     base = {0: [2.3, 0.4, -0.3, -1.4], 1: [0.2, 2.0, 0.5, -1.6], 2: [-0.2, 0.7, 2.3, -2.2],
@@ -475,6 +475,7 @@ def loyalty_points(rng: np.random.Generator, P: dict, orders: pd.DataFrame,
     eday = np.full((len(members), K), 10**6)
     days = orders["day"].to_numpy()
     pre = orders["_value"].to_numpy() - orders["_promo"].to_numpy()
+    mult = orders["_points_mult"].to_numpy() if "_points_mult" in orders else np.ones(n)
     discount_pts = np.zeros(n)
     exp_rows = []
     step, eur = L["burn_points"], L["burn_value_eur"]
@@ -499,7 +500,7 @@ def loyalty_points(rng: np.random.Generator, P: dict, orders: pd.DataFrame,
         redeemed[r] = pts.astype(int)
         discount_pts[r] = pts / step * eur
         amount = np.maximum(pre[r] - discount_pts[r], 0)
-        e = np.floor(amount * L["earn_per_eur"])
+        e = np.floor(amount * L["earn_per_eur"] * mult[r])
         earned[r] = e.astype(int)
         rem[m, k], eday[m, k] = e, t
     left = (eday + L["expiry_days"] <= N_DAYS - 1) & (rem > 0)

@@ -84,7 +84,7 @@ PARAMS: dict = {
     "seed": SEED,
     "window": {"start": "2023-01-01", "end": "2025-12-31", "reference_date": "2025-12-31"},
     "n_customers": 20_000,
-    "acquisition_growth": 0.6,
+    "acquisition_growth": 0.5,
     "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0, "marketplace": 24.0},
     "bgnbd": {"r": 1.0, "alpha_years": 0.3, "a": 0.8, "b": 4.0},
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
@@ -104,7 +104,8 @@ PARAMS: dict = {
     "campaigns": [
         {"campaign_id": k, "name": nm, "channel": ch, "send_date": sd, "objective": ob, "offer": of,
          "offer_rate": orate, "cost_per_contact": cpc, "control_share": cs, "max_targets": mt,
-         "persuade_prob": pp, "dog_suppress_prob": 0.6, "dog_unsubscribe_prob": 0.12}
+         "persuade_prob": pp, "dog_suppress_prob": 0.6, "dog_unsubscribe_prob": 0.12,
+         "points_multiplier": 2 if of == "points doublés" else 1}
         for k, nm, ch, sd, ob, of, orate, cpc, cs, mt, pp in _CAMPAIGNS
     ],
     "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 7.0,
@@ -349,6 +350,8 @@ def simulate() -> dict:
     camp_rate = orders["campaign_id"].map(offer).fillna(0.0).to_numpy()
     rate = np.where(orders["campaign_id"].to_numpy() != "", np.maximum(camp_rate, rate * 0.5), rate)
     orders["_promo"] = np.round(rate * value, 2)
+    mult = pd.Series({k["campaign_id"]: k.get("points_multiplier", 1) for k in P["campaigns"]})
+    orders["_points_mult"] = orders["campaign_id"].map(mult).fillna(1).to_numpy()
     join_dt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[ns]")
     join_rows = orders[orders["is_join"].to_numpy()]
     join_dt[join_rows["_cust"].to_numpy()] = join_rows["_dt"].to_numpy()
