@@ -121,6 +121,24 @@ def test_bgnbd_recovers_generating_parameters_and_ranks_alive_customers(company)
     assert roc_auc_score(alive, p_alive) > 0.75
 
 
+def test_gamma_gamma_recovers_spend_parameters(company):
+    """Tolerance ±20 % on p, q and gamma, fitted on the pre-discount value of repeat natural orders."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*mode\.chained_assignment",
+                                category=pd.errors.Pandas4Warning)
+        from lifetimes import GammaGammaFitter
+    o = company["orders"]
+    o = o[o["campaign_id"].isna()].sort_values("order_datetime")
+    value = (o["amount"] + o["discount"]).rename("value")
+    repeat = value[o.groupby("customer_id").cumcount().to_numpy() > 0]
+    g = repeat.groupby(o.loc[repeat.index, "customer_id"]).agg(["mean", "size"])
+    fitted = GammaGammaFitter(penalizer_coef=0.0).fit(g["size"], g["mean"]).params_
+    true = company["params"]["gamma_gamma"]
+    assert fitted["p"] == pytest.approx(true["p"], rel=0.20)
+    assert fitted["q"] == pytest.approx(true["q"], rel=0.20)
+    assert fitted["v"] == pytest.approx(true["gamma"], rel=0.20)
+
+
 # ---------------------------------------------------------------- value
 def test_top_20_percent_make_55_to_80_percent_of_sales(company):
     sales = company["orders"].groupby("customer_id")["amount"].sum().sort_values(ascending=False)
