@@ -11,7 +11,7 @@ writing, gzip headers carry ``mtime=0``. ``check_checksums`` compares files with
 The generative model (all parameters in ``PARAMS``, copied to ``parameters.json``):
 
 1. **Acquisition** — 20,000 customers, acquisition day drawn with a growing trend
-   (×2 over the window) times the seasonal intensity; first order on that day;
+   (+50 % over the window) times the seasonal intensity; first order on that day;
    acquisition channel (store, web, app, referral, marketplace) with a cost by channel.
 2. **Seasonality as a time warp** — a daily intensity ``s(t)`` with mean 1
    (Christmas peak, January/July sales, spring gardening, busy Saturdays) defines an
