@@ -407,7 +407,9 @@ def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
 
         path = data_dir() / "ground_truth" / "parameters.json"
         if not path.exists():
-            _path("ground_truth/parameters")  # raises the French DataNotFoundError
+            raise DataNotFoundError(
+                f"le fichier « ground_truth/parameters.json » est introuvable dans {data_dir().name}/ : "
+                f"les données n'ont pas encore été générées. {_regen_hint(path)}")
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
