@@ -360,11 +360,10 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
             if send - d0 <= 90:
                 recent += np.isin(target, who)
         typ = uplift[target]
-        alive = death_day[target] > send
-        # persuadables: one incremental order if treated
-        pers = test & (typ == 0) & alive & (rng.random(m) < camp["persuade_prob"])
+        # persuadables: one incremental order if treated (and still alive on that day)
+        pers = test & (typ == 0) & (rng.random(m) < camp["persuade_prob"])
         inc_day = send + 1 + np.minimum(rng.geometric(0.12, m) - 1, 28)
-        pers &= inc_day < N_DAYS
+        pers &= (inc_day < N_DAYS) & (death_day[target] > inc_day)
         new = pd.DataFrame({"_cust": target[pers], "day": inc_day[pers], "kind": "campagne",
                             "campaign_id": camp["campaign_id"]})
         new_orders.append(new)

@@ -316,7 +316,7 @@ def simulate() -> dict:
     gc = good["_cust"].to_numpy()
     rec_day = good["_day"].to_numpy() + rc.integers(10, 91, len(good))
     rec = (rc.random(len(good)) < P["complaint_effects"]["recovery_order_prob"]) & (rec_day < B.N_DAYS) \
-        & (death_day[gc] > good["_day"].to_numpy()) & ~np.isfinite(trunc[gc])
+        & (death_day[gc] > rec_day) & ~np.isfinite(trunc[gc])
     rec_orders = pd.DataFrame({"_cust": gc[rec], "day": rec_day[rec], "round": -1, "is_join": False,
                                "kind": "récupération", "campaign_id": ""})
     orders = pd.concat([orders, rec_orders], ignore_index=True)

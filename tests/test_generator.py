@@ -281,6 +281,13 @@ def test_keys_are_unique_and_join(company):
     assert (members["loyalty_join_date"] >= "2024-07-01").all()
 
 
+def test_no_order_after_the_true_departure(company):
+    truth = company["truth"].dropna(subset=["death_date"])[["customer_id", "death_date"]]
+    last = company["orders"].groupby("customer_id")["order_date"].max()
+    assert (last.reindex(truth["customer_id"]).to_numpy() <= truth["death_date"].to_numpy()).all()
+    assert set(truth["customer_id"]) <= set(last.index)
+
+
 def test_events_end_in_existing_orders(company):
     ev, o = company["events"], company["orders"]
     assert ev["event_id"].is_unique
