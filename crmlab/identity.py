@@ -47,6 +47,8 @@ __all__ = [
     "pairwise_metrics",
     "threshold_curve",
     "plot_threshold_curve",
+    "ThresholdView",
+    "threshold_widget",
     "golden_records",
     "quality_report",
     "pseudonymize",
@@ -350,8 +352,10 @@ def pairwise_metrics(predicted: Iterable, truth: Iterable) -> pd.Series:
     >>> pairwise_metrics([0, 0, 1, 1], ["a", "a", "a", "b"]).round(3).to_dict()
     {'precision': 0.5, 'recall': 0.333, 'f1': 0.4, 'predicted_pairs': 2.0, 'true_pairs': 3.0, 'correct_pairs': 1.0, 'n_clusters': 2.0}
     """
-    pred = pd.Series(list(predicted) if not isinstance(predicted, pd.Series) else predicted.to_numpy())
-    true = pd.Series(list(truth) if not isinstance(truth, pd.Series) else truth.to_numpy())
+    pred = pd.Series(predicted.to_numpy() if isinstance(predicted, pd.Series) else np.asarray(list(predicted)
+                     if not hasattr(predicted, "__array__") else predicted))
+    true = pd.Series(truth.to_numpy() if isinstance(truth, pd.Series) else np.asarray(list(truth)
+                     if not hasattr(truth, "__array__") else truth))
     if len(pred) != len(true):
         raise InvalidValueError(
             f"les deux regroupements n'ont pas la même longueur ({len(pred)} prédits, {len(true)} vrais) : "
@@ -367,7 +371,7 @@ def pairwise_metrics(predicted: Iterable, truth: Iterable) -> pd.Series:
     predicted_pairs = _pair_count(np.bincount(pred_codes))
     true_pairs = _pair_count(np.bincount(true_codes))
     joint = pred_codes.astype(np.int64) * (true_codes.max() + 1) + true_codes
-    correct = _pair_count(np.bincount(joint))
+    correct = _pair_count(np.unique(joint, return_counts=True)[1])  # pairs together on both sides
     precision = correct / predicted_pairs if predicted_pairs else 1.0
     recall = correct / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -392,6 +396,14 @@ def threshold_curve(n_records: int, pairs: pd.DataFrame, scores: Iterable[float]
     return out
 
 
+def _threshold_title(threshold: float, metrics: pd.Series, n_true: int | None) -> str:
+    from .style import fmt_number, fmt_pct
+
+    truth = f" (vrai nombre : {fmt_number(n_true)})" if n_true is not None else ""
+    return (f"Seuil {fmt_number(threshold, 2)} : précision {fmt_pct(metrics['precision'])}, "
+            f"rappel {fmt_pct(metrics['recall'])}\n{fmt_number(metrics['n_clusters'])} clients unifiés{truth}")
+
+
 def plot_threshold_curve(curve: pd.DataFrame, threshold: float | None = None,
                          metrics: pd.Series | None = None, n_true: int | None = None, ax=None):
     """Precision and recall (%) against the matching threshold; the chosen threshold marked.
@@ -402,7 +414,7 @@ def plot_threshold_curve(curve: pd.DataFrame, threshold: float | None = None,
     """
     import matplotlib.pyplot as plt
 
-    from .style import COLORS, fmt_number, fmt_pct, format_axis
+    from .style import COLORS, format_axis
 
     require_columns(curve, ["precision", "recall"], "courbe précision-rappel")
     if ax is None:
@@ -414,28 +426,138 @@ def plot_threshold_curve(curve: pd.DataFrame, threshold: float | None = None,
     ax.set_xlabel("Seuil de rapprochement (score minimal pour lier deux fiches)")
     ax.set_ylabel("Paires de fiches (%)")
     format_axis(ax, y="pct")
+    format_axis(ax, x="num", decimals=2)
     title = "Précision et rappel selon le seuil"
     if threshold is not None:
         ax.axvline(_check_threshold(threshold), color=COLORS["neutral"], linestyle="--", linewidth=1.5)
         if metrics is not None:
             ax.plot([threshold, threshold], [metrics["precision"], metrics["recall"]], linestyle="none",
                     marker="D", markersize=8, color=COLORS["bad"], zorder=5)
-            found = f"{fmt_number(metrics['n_clusters'])} clients unifiés"
-            truth = f" (vrai nombre : {fmt_number(n_true)})" if n_true is not None else ""
-            title = (f"Seuil {fmt_number(threshold, 2)} : précision {fmt_pct(metrics['precision'])}, "
-                     f"rappel {fmt_pct(metrics['recall'])}\n{found}{truth}")
+            title = _threshold_title(threshold, metrics, n_true)
     ax.set_title(title)
     ax.legend(loc="lower left")
     return ax
 
 
+class ThresholdView:
+    """Figure for the threshold slider: curves drawn once, threshold marks repainted.
+
+    ``update(threshold, metrics)`` moves the threshold line and the two markers and
+    writes the French summary under the title (it returns it); ``png(threshold,
+    metrics)`` repaints only the line and markers over a cached background
+    (blitting) and returns PNG bytes for an ``ipywidgets.Image`` — the summary is
+    then left out of the image and kept in ``view.summary``, to be shown as text:
+    fast enough to drag a slider. ``fig`` lives outside pyplot (``display(view.fig)``).
+
+    >>> c = pd.DataFrame({"precision": [0.9, 1.0], "recall": [1.0, 0.8]}, index=[0.5, 1.0])
+    >>> view = ThresholdView(c, n_true=10)
+    >>> view.update(0.5, pd.Series({"precision": 0.9, "recall": 1.0, "n_clusters": 9})).splitlines()[1]
+    '9 clients unifiés (vrai nombre : 10)'
+    >>> view.png(0.6, pd.Series({"precision": 0.9, "recall": 1.0, "n_clusters": 9}))[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(self, curve: pd.DataFrame, n_true: int | None = None, threshold: float = 0.9,
+                 figsize: tuple[float, float] = (8, 4.8), dpi: int = 90):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from .style import COLORS
+
+        self.n_true = n_true
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
+        FigureCanvasAgg(self.fig)
+        self.fig.subplots_adjust(left=0.12, right=0.97, top=0.80, bottom=0.13)
+        self.ax = self.fig.add_subplot()
+        plot_threshold_curve(curve, ax=self.ax)
+        self.ax.set_title("")
+        self.fig.suptitle("Précision et rappel selon le seuil", y=0.98, fontweight="bold")
+        self._line = self.ax.axvline(_check_threshold(threshold), color=COLORS["neutral"], linestyle="--",
+                                     linewidth=1.5)
+        (self._marks,) = self.ax.plot([threshold, threshold], [np.nan, np.nan], linestyle="none", marker="D",
+                                      markersize=8, color=COLORS["bad"], zorder=5)
+        self._text = self.fig.text(0.5, 0.905, "", ha="center", va="center")
+        self._moving = (self._line, self._marks, self._text)
+        self._background = None
+        self.summary = ""
+
+    def update(self, threshold: float, metrics: pd.Series) -> str:
+        """Move the threshold line and markers, write the summary; return the summary."""
+        threshold = _check_threshold(threshold)
+        self._line.set_xdata([threshold, threshold])
+        self._marks.set_data([threshold, threshold], [metrics["precision"], metrics["recall"]])
+        text = _threshold_title(threshold, metrics, self.n_true)
+        self._text.set_text(text)
+        return text
+
+    def png(self, threshold: float, metrics: pd.Series) -> bytes:
+        """``update``, repaint the moving artists over the cached background, return PNG bytes."""
+        import io
+
+        from PIL import Image
+
+        summary = self.update(threshold, metrics)
+        canvas = self.fig.canvas
+        if self._background is None:
+            for artist in self._moving:
+                artist.set_visible(False)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            for artist in self._moving[:2]:  # the summary is shown beside, as text (faster)
+                artist.set_visible(True)
+        canvas.restore_region(self._background)
+        for artist in self._moving[:2]:
+            self.fig.draw_artist(artist)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        image.convert("RGB").save(buf, format="png", compress_level=1)
+        self.summary = summary
+        return buf.getvalue()
+
+
+def threshold_widget(n_records: int, pairs: pd.DataFrame, scores: Iterable[float], truth: Iterable,
+                     curve: pd.DataFrame | None = None, threshold: float = 0.9):
+    """Slider « Seuil » → cluster at that threshold, precision, recall, customers found.
+
+    The pair scores are computed once, before; each move of the slider only
+    thresholds them, finds the connected components and repaints the marks of one
+    kept figure (:class:`ThresholdView`). Returns the ipywidgets box (display it as
+    the last expression of a cell).
+    """
+    import ipywidgets as w
+
+    truth = np.asarray(list(truth) if not hasattr(truth, "__array__") else truth)
+    scores = np.asarray(list(scores) if not hasattr(scores, "__array__") else scores, dtype=float)
+    if curve is None:
+        curve = threshold_curve(n_records, pairs, scores, truth)
+    view = ThresholdView(curve, n_true=len(pd.unique(truth)), threshold=threshold)
+    image = w.Image(format="png")
+    summary = w.HTML()
+    slider = w.FloatSlider(value=threshold, min=0.5, max=1.0, step=0.01, description="Seuil",
+                           readout_format=".2f", continuous_update=True, layout=w.Layout(width="460px"))
+
+    def show(change=None) -> None:
+        labels = cluster_records(n_records, pairs, scores, slider.value)
+        image.value = view.png(slider.value, pairwise_metrics(labels, truth))
+        summary.value = "<b>" + view.summary.replace("\n", " — ") + "</b>"
+
+    slider.observe(show, names="value")
+    show()
+    return w.VBox([slider, summary, image])
+
+
 # --------------------------------------------------------------- golden record
 def golden_records(records: pd.DataFrame, labels: Iterable, columns: Sequence[str],
-                   order_by: str | None = "created_date", source: str | None = "source") -> pd.DataFrame:
-    """One row per cluster (customer): for each column, the most recent non-missing value.
+                   rule: str | Mapping[str, str] = "recent", order_by: str | None = "created_date",
+                   source: str | None = "source") -> pd.DataFrame:
+    """One row per cluster (customer), each field chosen by a survivorship rule.
 
-    Adds ``n_records`` (records merged) and ``n_sources`` (distinct sources, when
-    ``source`` is given). Rows are indexed by the cluster label.
+    ``rule`` is ``"recent"`` (the most recent non-missing value: right for an address
+    or a phone that change) or ``"frequent"`` (the value most records agree on, ties
+    to the most recent: right for a name, where a typo is rarer than the truth), or
+    a dict column → rule. Adds ``n_records`` (records merged) and ``n_sources``
+    (distinct sources, when ``source`` is given). Rows are indexed by cluster label.
 
     >>> t = pd.DataFrame({"email": ["a@x.fr", None], "created_date": ["2024-01-01", "2025-01-01"],
     ...                   "source": ["caisse", "site web"]})
@@ -443,7 +565,14 @@ def golden_records(records: pd.DataFrame, labels: Iterable, columns: Sequence[st
     ['a@x.fr', '2', '2']
     """
     labels = np.asarray(list(labels) if not hasattr(labels, "__array__") else labels)
-    table = check_table(records, "enregistrements", list(columns) + [c for c in (order_by, source) if c],
+    columns = list(columns)
+    rules = {c: rule for c in columns} if isinstance(rule, str) else {c: rule.get(c, "recent") for c in columns}
+    bad = {c: r for c, r in rules.items() if r not in ("recent", "frequent")}
+    if bad:
+        col, r = next(iter(bad.items()))
+        raise InvalidValueError(f"règle de survie inconnue pour la colonne '{col}' : {r!r} "
+                                "(choisir 'recent' ou 'frequent').")
+    table = check_table(records, "enregistrements", columns + [c for c in (order_by, source) if c],
                         dates=[order_by] if order_by else [])
     if len(labels) != len(table):
         raise InvalidValueError(f"il faut une étiquette de client par enregistrement "
@@ -452,7 +581,11 @@ def golden_records(records: pd.DataFrame, labels: Iterable, columns: Sequence[st
     if order_by:
         table = table.sort_values(order_by, ascending=False, kind="stable")
     grouped = table.groupby("_cluster", sort=True)
-    out = grouped[list(columns)].first()
+    out = grouped[columns].first()
+    for col in (c for c in columns if rules[c] == "frequent"):
+        votes = table.groupby(["_cluster", col], dropna=True)["_cluster"].transform("size")
+        ranked = table.assign(_votes=votes).sort_values("_votes", ascending=False, kind="stable")
+        out[col] = ranked.groupby("_cluster", sort=True)[col].first()
     out["n_records"] = grouped.size()
     if source:
         out["n_sources"] = grouped[source].nunique()
@@ -468,6 +601,7 @@ _VALIDATORS = {
     "date": lambda s: pd.to_datetime(s, errors="coerce", format="ISO8601").notna(),
     "name": lambda s: normalize_name(s).str.fullmatch(r"[a-z]+( [a-z]+)*", na=False),
 }
+_IDENTIFIERS = {"email", "phone"}
 _NORMALIZERS = {
     "email": normalize_email, "phone": normalize_phone, "postcode": normalize_postcode,
     "date": lambda s: pd.to_datetime(s, errors="coerce", format="ISO8601"),
@@ -480,8 +614,9 @@ def quality_report(table: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFr
 
     ``columns`` maps a column to its kind: ``"email"``, ``"phone"``, ``"postcode"``,
     ``"date"`` or ``"name"``. *completeness*: share of rows filled; *validity*:
-    share of filled values with a valid format; *duplicates*: share of rows whose
-    normalised value is also on another row (the same person entered twice?).
+    share of filled values with a valid format; *duplicates* (identifiers only:
+    e-mail and phone — two people may share a name or a postcode, not an e-mail):
+    share of rows whose normalised value is also on another row.
 
     >>> quality_report(pd.DataFrame({"email": ["a@x.fr", "A@x.fr", "faux", None]}), {"email": "email"}).iloc[0].tolist()
     [0.75, 0.6666666666666666, 0.5]
@@ -504,7 +639,7 @@ def quality_report(table: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFr
         rows[col] = {
             "completeness": filled.mean() if n else np.nan,
             "validity": valid.sum() / filled.sum() if filled.sum() else np.nan,
-            "duplicates": dup.mean() if n else np.nan,
+            "duplicates": dup.mean() if n and kind in _IDENTIFIERS else np.nan,
         }
     out = pd.DataFrame(rows).T.astype(float)
     out.index.name = "column"

@@ -104,6 +104,17 @@ def test_golden_record_takes_the_most_recent_non_missing_value(four):
     assert gold["n_records"].tolist() == [3, 1] and gold["n_sources"].tolist() == [3, 1]
 
 
+def test_frequent_rule_lets_the_majority_beat_a_recent_typo():
+    t = pd.DataFrame({"last_name": ["Blanc", "Blanc", "Blenc", None],
+                      "created_date": ["2023-01-01", "2024-01-01", "2025-01-01", "2025-06-01"],
+                      "source": ["caisse", "site web", "application", "caisse"]})
+    recent = identity.golden_records(t, [0, 0, 0, 0], ["last_name"])
+    frequent = identity.golden_records(t, [0, 0, 0, 0], ["last_name"], rule={"last_name": "frequent"})
+    assert recent.loc[0, "last_name"] == "Blenc" and frequent.loc[0, "last_name"] == "Blanc"
+    with pytest.raises(InvalidValueError, match="règle de survie inconnue"):
+        identity.golden_records(t, [0, 0, 0, 0], ["last_name"], rule="majoritaire")
+
+
 # ------------------------------------------------------------------ similarities by hand
 def test_similarities_match_values_worked_by_hand():
     recs = identity.normalize_records(pd.DataFrame({
@@ -180,6 +191,13 @@ def test_quality_report_by_hand():
     rep = identity.quality_report(table, {"email": "email", "phone": "phone"})
     assert rep.loc["email"].tolist() == pytest.approx([3 / 4, 2 / 3, 2 / 4])
     assert rep.loc["phone"].tolist() == pytest.approx([2 / 4, 1 / 2, 0.0])
+
+
+def test_duplicates_are_only_counted_on_identifiers():
+    table = pd.DataFrame({"postcode": ["75011", "75011"], "last_name": ["Martin", "Martin"]})
+    rep = identity.quality_report(table, {"postcode": "postcode", "last_name": "name"})
+    assert rep["completeness"].tolist() == [1.0, 1.0]
+    assert rep["duplicates"].isna().all()  # two Martin in 75011 may be two people
 
 
 def test_quality_report_refuses_unknown_kinds_in_french():
