@@ -262,3 +262,33 @@ def test_relationship_phases_french_errors():
         rt.relationship_phases(o.assign(amount=5.0), as_of="2020-01-01")
     with pytest.raises(InvalidValueError, match="inférieur ou égal"):
         rt.relationship_phases(o.assign(amount=5.0), start_months=13)
+
+
+# ----------------------------------------------------------------- the live figure and the widget
+def test_live_figure_moves_its_artists():
+    fig, update = rt.cumulative_profit_figure(periods=3)
+    ax = fig.axes[0]
+    summary = update(0.8, 100, 150, 0.1)
+    base, better = ax.lines[1], ax.lines[2]   # lines[0] is the zero line
+    assert list(base.get_ydata()) == pytest.approx([-150, -59.091, 7.025, 55.109], abs=1e-3)
+    assert better.get_ydata()[-1] > base.get_ydata()[-1]
+    be_line = ax.lines[3]
+    assert be_line.get_visible() and list(be_line.get_xdata()) == [2, 2]
+    assert "point mort : période 2" in [t.get_text() for t in ax.texts]
+    assert summary.startswith("profit à 3 périodes : 55")
+    # no break-even: the line hides, the text says so
+    update(0.3, 100, 150, 0.1)
+    assert not be_line.get_visible()
+    assert "pas de point mort en 3 périodes" in [t.get_text() for t in ax.texts]
+
+
+def test_live_figure_refuses_bad_sliders_in_french():
+    _, update = rt.cumulative_profit_figure(periods=3)
+    with pytest.raises(InvalidValueError, match="taux d'actualisation"):
+        update(0.8, 100, 150, 1.5)
+
+
+def test_widget_has_the_four_sliders():
+    box = rt.retention_widget(0.7, 80, 40, 0.1)
+    labels = [c.description for c in box.children if hasattr(c, "min")]
+    assert labels == ["taux de rétention r", "marge par an m (€)", "coût d'acquisition (€)", "taux d'actualisation d"]
