@@ -224,3 +224,18 @@ def test_pseudonyms_are_deterministic_keyed_and_keep_missing_values():
 def test_pseudonymize_refuses_an_empty_key_in_french():
     with pytest.raises(InvalidValueError, match="clé de pseudonymisation est vide"):
         identity.pseudonymize(pd.Series(["C1"]), key="")
+
+
+def test_the_default_pipeline_unifies_the_company_silos_well():
+    from crmlab import datasets
+
+    silos = datasets.load_silos().merge(datasets.load_ground_truth("silo_mapping"),
+                                        on=["source", "source_record_id"], how="left")
+    recs = identity.normalize_records(silos)
+    pairs = identity.candidate_pairs(recs)
+    scores = identity.score_pairs(identity.compare_pairs(recs, pairs))
+    m = identity.pairwise_metrics(identity.cluster_records(len(recs), pairs, scores, 0.9), silos["customer_id"])
+    assert m["precision"] > 0.95 and m["recall"] > 0.95
+    # a lower threshold merges more: recall cannot fall, the number of customers cannot rise
+    low = identity.pairwise_metrics(identity.cluster_records(len(recs), pairs, scores, 0.6), silos["customer_id"])
+    assert low["recall"] >= m["recall"] and low["n_clusters"] <= m["n_clusters"]

@@ -95,3 +95,20 @@ def test_missing_columns_and_bad_sql_get_french_messages(tiny):
         warehouse.sql(warehouse.connect(), "SELECT * FROM table_qui_n_existe_pas")
     with pytest.raises(InvalidValueError, match="requête SQL est vide"):
         warehouse.sql(warehouse.connect(), "   ")
+
+
+def test_sql_and_pandas_agree_on_the_company_data():
+    from crmlab import datasets
+
+    customers, orders = datasets.load_customers(), datasets.load_orders()
+    con = warehouse.build_star_schema(warehouse.connect(), customers, orders)
+    got = warehouse.sql(con, warehouse.QUERIES["sales_by_channel_month"])
+    expected = (orders.assign(year=orders["order_date"].dt.year, month=orders["order_date"].dt.month,
+                              channel=orders["channel"].astype(str))
+                .groupby(["year", "month", "channel"], as_index=False)
+                .agg(sales=("amount", "sum"), n_orders=("order_id", "size"))
+                .sort_values(["year", "month", "channel"], ignore_index=True))
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    status = warehouse.sql(con, warehouse.QUERIES["customers_by_status"]).set_index("loyalty_status")
+    tiers = customers["loyalty_tier"].astype(str).where(customers["loyalty_tier"].notna(), "non membre")
+    assert status["n_customers"].to_dict() == tiers.value_counts().to_dict()
