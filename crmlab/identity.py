@@ -169,13 +169,14 @@ def normalize_records(
     if birth_date:
         dates = pd.to_datetime(out[birth_date], errors="coerce", format="ISO8601")
         out["birth_date_norm"] = pd.Series(dates.dt.strftime("%Y-%m-%d"), index=out.index).astype("string")
-    tokens = (out["first_name_norm"].fillna("") + " " + out["last_name_norm"].fillna("")).str.split()
-    out["name_key"] = pd.Series([" ".join(sorted(t)) for t in tokens], index=out.index, dtype="string")
-    out["name_key"] = out["name_key"].mask(out["name_key"] == "")
-    out["name_initials"] = pd.Series(["".join(sorted(w[0] for w in t)) for t in tokens],
-                                     index=out.index, dtype="string")
-    out["name_initials"] = out["name_initials"].mask(out["name_initials"] == "")
-    return out
+    # one row per name token, sorted: the key no longer depends on which field holds which word
+    names = (out["first_name_norm"].fillna("") + " " + out["last_name_norm"].fillna("")).reset_index(drop=True)
+    tokens = names.str.split().explode().dropna()
+    tokens = tokens[tokens != ""].sort_values(kind="stable")
+    by_record = tokens.groupby(level=0)
+    out["name_key"] = by_record.agg(" ".join).reindex(range(len(out))).to_numpy()
+    out["name_initials"] = tokens.str[0].groupby(level=0).agg("".join).reindex(range(len(out))).to_numpy()
+    return out.astype({"name_key": "string", "name_initials": "string"})
 
 
 # --------------------------------------------------------------- blocking
