@@ -100,7 +100,7 @@ PARAMS: dict = {
     "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5, "leave_delay_days": [15, 240]},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
-    "unsubscribe_pressure": 0.6,
+    "unsubscribe_pressure": 1.5,
     "campaigns": [
         {"campaign_id": k, "name": nm, "channel": ch, "send_date": sd, "objective": ob, "offer": of,
          "offer_rate": orate, "cost_per_contact": cpc, "control_share": cs, "max_targets": mt,

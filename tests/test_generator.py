@@ -217,6 +217,19 @@ def test_uplift_is_heterogeneous_by_true_type(company):
     assert len(inc.merge(contacted, on=["campaign_id", "customer_id"])) == len(inc)  # only treated customers
 
 
+def test_contact_pressure_raises_unsubscribes(company):
+    """Treated customers contacted in the previous 90 days unsubscribe at least 1.2 times as often."""
+    cc = company["campaign_contacts"].merge(company["campaigns"][["campaign_id", "send_date"]], on="campaign_id")
+    sent = cc.loc[cc["contacted"], ["customer_id", "send_date"]]
+    pairs = cc.merge(sent, on="customer_id", suffixes=("", "_prev"))
+    recent = pairs[(pairs["send_date_prev"] < pairs["send_date"])
+                   & (pairs["send_date_prev"] >= pairs["send_date"] - pd.Timedelta(days=90))]
+    keys = set(zip(recent["campaign_id"], recent["customer_id"]))
+    treated = cc[cc["contacted"]]
+    pressed = np.array([k in keys for k in zip(treated["campaign_id"], treated["customer_id"])])
+    assert treated.loc[pressed, "unsubscribed"].mean() > 1.2 * treated.loc[~pressed, "unsubscribed"].mean()
+
+
 # ---------------------------------------------------------- survey, complaints
 def test_survey_needs_segments_are_recoverable(company):
     from sklearn.cluster import KMeans
