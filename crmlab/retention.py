@@ -288,7 +288,8 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
     ax.set_xticks(t)
     ax.set_xlim(-0.3, periods + 0.3)
     style.format_axis(ax, y="eur")
-    legend = ax.legend([base_line, up_line], ["", ""], loc="lower right")
+    legend = ax.legend([base_line, up_line],
+                       ["rétention r", f"rétention r + {style.fmt_number(100 * points, 0)} pts"], loc="lower right")
 
     def update(retention: float, margin: float, acquisition_cost: float, discount: float):
         r = float(_rate(retention, "retention", "le taux de rétention"))
@@ -321,11 +322,12 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
             be_text.set_color(c["bad"])
         pts = style.fmt_number(100 * (better - r), 0)
         labels = legend.get_texts()
-        labels[0].set_text(f"rétention {style.fmt_pct(r, 0)}")
-        labels[1].set_text(f"rétention {style.fmt_pct(better, 0)} (+{pts} pts)")
+        if titles:  # a live figure keeps fixed labels (the values are in its summary)
+            labels[0].set_text(f"rétention {style.fmt_pct(r, 0)}")
+            labels[1].set_text(f"rétention {style.fmt_pct(better, 0)} (+{pts} pts)")
         end, end_up = curves[0, -1], curves[1, -1]
         text = (f"profit à {periods} périodes : {style.fmt_eur(end)} ; "
-                f"avec +{pts} pts : {style.fmt_eur(end_up)}")
+                f"avec +{pts} pts ({style.fmt_pct(better, 0)}) : {style.fmt_eur(end_up)}")
         if end > 0:
             text += f" ({'+' if end_up >= end else ''}{style.fmt_pct(end_up / end - 1, 0)})"
         note.set_text(text)
@@ -362,7 +364,7 @@ def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
 
     >>> fig, update = cumulative_profit_figure(periods=5)
     >>> update(0.8, 100, 150, 0.1)
-    'profit à 5 périodes : 116\xa0€ ; avec +5 pts : 140\xa0€ (+21\xa0%)'
+    'profit à 5 périodes : 116\xa0€ ; avec +5 pts (85\xa0%) : 140\xa0€ (+21\xa0%)'
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
