@@ -384,6 +384,8 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
         truth[camp["campaign_id"]] = {"n_targeted": int(m), "n_test": int(test.sum()),
                                       "incremental_orders": int(pers.sum()),
                                       "suppressed_orders": int(len(drop_idx)),
+                                      "net_extra_orders_per_treated": round(
+                                          (int(pers.sum()) - len(drop_idx)) / max(int(test.sum()), 1), 4),
                                       "persuade_prob": camp["persuade_prob"],
                                       "dog_suppress_prob": camp["dog_suppress_prob"]}
     kept = orders[~removed_total]
