@@ -67,6 +67,29 @@ def _period_index(values: np.ndarray, freq: str) -> np.ndarray:
     return ticks // (_PERIOD_SECONDS[freq] * per_second)
 
 
+def _kahan_sums(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Compensated sums of contiguous groups ``values[start:start + size]``, term by term in order.
+
+    The same arithmetic as pandas' groupby ``sum`` / ``mean`` (Kahan summation), vectorised
+    across groups: the loop runs over the position inside a group (at most the largest group
+    size), never over groups or values.
+    """
+    by_size = np.argsort(-sizes, kind="stable")
+    starts, sizes = starts[by_size], sizes[by_size]
+    total = np.zeros(len(sizes))
+    compensation = np.zeros(len(sizes))
+    negative = -sizes  # ascending: the groups still running at position k form a prefix
+    for k in range(int(sizes.max(initial=0))):
+        active = int(np.searchsorted(negative, -k, side="left"))  # groups with size > k
+        y = values[starts[:active] + k] - compensation[:active]
+        t = total[:active] + y
+        compensation[:active] = (t - total[:active]) - y
+        total[:active] = t
+    out = np.empty(len(sizes))
+    out[by_size] = total
+    return out
+
+
 def customer_summary(
     transactions: pd.DataFrame,
     customer_id_col: str,
@@ -78,8 +101,9 @@ def customer_summary(
     """Per-customer ``frequency``, ``recency``, ``T`` [, ``monetary_value``], as ``lifetimes``.
 
     Same arguments and same result as
-    ``lifetimes.utils.summary_data_from_transaction_data``, computed with a
-    single sort of (customer, period) keys instead of several pandas groupbys:
+    ``lifetimes.utils.summary_data_from_transaction_data`` (identical to the last
+    bit: sums are taken in lifetimes' order, with pandas' arithmetic), computed
+    with a single sort of (customer, period) keys instead of several pandas groupbys:
 
     * purchases are counted on distinct periods (``freq``: "D", "W", "h", "min",
       "s"); several transactions in one period count once, their values summed;
@@ -119,6 +143,12 @@ def customer_summary(
     period = _period_index(dates.to_numpy(), freq)
     if monetary_value_col:
         require_non_negative(transactions, monetary_value_col, table)
+        if transactions[monetary_value_col].isna().any():
+            row = int(transactions[monetary_value_col].isna().to_numpy().nonzero()[0][0])
+            raise InvalidValueError(
+                f"la colonne '{monetary_value_col}' de la table « {table} » contient un montant manquant "
+                f"(ligne {row}) ; complétez-le (0 si la transaction est gratuite) ou retirez la ligne."
+            )
 
     if observation_period_end is None:
         end = int(period.max())
@@ -196,11 +226,23 @@ def customer_summary(
     }
     if monetary_value_col:
         values = transactions[monetary_value_col].to_numpy(dtype=np.float64)
+        ticks = dates.to_numpy().view("i8")
         if not keep.all():
-            values = values[keep]
+            values, ticks = values[keep], ticks[keep]
+        pair_size = np.diff(np.append(pair_start, len(skey)))
+        # Sums in lifetimes' order and with pandas' arithmetic, so that the values match to the
+        # last bit: lifetimes sums a period's transactions sorted by (datetime, amount); the
+        # order only matters for the rare periods holding three transactions or more, re-sorted here.
+        big = pair_size >= 3
+        if big.any():
+            big_start, big_size = pair_start[big], pair_size[big]
+            pair_of_row = np.repeat(np.flatnonzero(big), big_size)
+            rows = np.arange(int(big_size.sum())) + np.repeat(big_start - (np.cumsum(big_size) - big_size), big_size)
+            resort = np.lexsort((values[order[rows]], ticks[order[rows]], pair_of_row))
+            order[rows] = order[rows][resort]
         period_total = np.add.reduceat(values[order], pair_start)
-        period_total[first] = 0.0  # the first purchase period is not a repeat
-        repeat_total = np.add.reduceat(period_total, first)
+        # mean of the repeat periods (the first set aside), as pandas' compensated (Kahan) mean
+        repeat_total = _kahan_sums(period_total, first + 1, n_periods - 1)
         frequency = out["frequency"]
         out["monetary_value"] = np.divide(
             repeat_total, frequency, out=np.zeros_like(repeat_total), where=frequency > 0

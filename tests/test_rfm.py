@@ -120,8 +120,8 @@ def test_customer_summary_matches_lifetimes(freq, monetary, end, id_type):
     got = rfm.customer_summary(
         tx, "customer_id", "order_date", monetary, observation_period_end=end, freq=freq
     )
-    # same index (ids, order, dtype), columns and dtypes; values equal up to float rounding
-    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+    # same index (ids, order, dtype), columns, dtypes and values, to the last bit
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
 def test_customer_summary_missing_column(three_customers):
@@ -133,6 +133,25 @@ def test_customer_summary_negative_amount(three_customers):
     bad = three_customers.assign(amount=[10.0, -30.0, 50.0, 100.0, 20.0, 40.0, 60.0])
     with pytest.raises(NegativeValueError, match="valeur négative"):
         rfm.customer_summary(bad, "customer_id", "order_date", "amount")
+
+
+def test_customer_summary_missing_amount(three_customers):
+    bad = three_customers.assign(amount=[10.0, np.nan, 50.0, 100.0, 20.0, 40.0, 60.0])
+    with pytest.raises(InvalidValueError, match="montant manquant \\(ligne 1\\)"):
+        rfm.customer_summary(bad, "customer_id", "order_date", "amount")
+
+
+def test_customer_summary_many_purchases_in_one_period():
+    # three purchases in one week, listed out of order: summed in date order, as lifetimes does
+    tx = pd.DataFrame({"c": [1, 1, 1, 1, 1], "d": pd.to_datetime(
+        ["2024-01-01", "2024-01-12", "2024-01-10", "2024-01-08", "2024-01-22"]),
+        "v": [5.0, 0.1, 0.2, 0.3, 7.0]})
+    out = rfm.customer_summary(tx, "c", "d", "v", freq="W")
+    # weeks 0, 1 (three purchases: 0.3 + 0.2 + 0.1), 3 -> frequency 2, recency 3
+    assert out.loc[1, ["frequency", "recency", "T"]].tolist() == [2.0, 3.0, 3.0]
+    assert out.loc[1, "monetary_value"] == pytest.approx((0.6 + 7.0) / 2)
+    expected = _lifetimes_summary(tx, "c", "d", "v", freq="W")
+    pd.testing.assert_frame_equal(out, expected, check_exact=True)
 
 
 def test_customer_summary_end_before_data(three_customers):
