@@ -96,6 +96,8 @@ def build_star_schema(con, customers: pd.DataFrame, orders: pd.DataFrame):
     con.register("_raw_customers", cust)
     con.register("_raw_orders", ords)
     con.register("_raw_channels", channels)
+    # DuckDB's own here: CREATE OR REPLACE TABLE (PostgreSQL: DROP TABLE IF EXISTS, then
+    # CREATE TABLE … AS), range() for the calendar and EXTRACT(ISODOW …) (also PostgreSQL's).
     first = ords["order_date"].min().strftime("%Y-01-01")
     last = ords["order_date"].max().strftime("%Y-12-31")
     con.execute("""
@@ -111,7 +113,7 @@ def build_star_schema(con, customers: pd.DataFrame, orders: pd.DataFrame):
         SELECT CAST(ROW_NUMBER() OVER (ORDER BY channel) AS INTEGER) AS channel_key, channel, channel_type
         FROM _raw_channels
     """)
-    # DuckDB's range() makes the calendar (PostgreSQL: generate_series)
+    # range() makes the calendar (PostgreSQL: generate_series)
     con.execute(f"""
         CREATE OR REPLACE TABLE dim_date AS
         SELECT CAST(d AS DATE) AS date_key,
