@@ -81,7 +81,7 @@ def _p90_gap() -> int:
                  "Ancienneté = date − premier achat ; récence = date − dernier achat, en jours ; "
                  "`np.select` applique les règles dans l'ordre (nouveau d'abord).",
                  "Méthode : `lifecycle.customer_status(orders, '2024-12-31', **seuils, new_days=90)` puis "
-                 "`value_counts()` de la colonne ; index attendu : nouveau, actif, dormant, perdu."])
+                 "`value_counts()` de la colonne, puis `.drop('prospect')` : index attendu nouveau, actif, dormant, perdu."])
 def _portfolio_2024() -> pd.Series:
     s = lifecycle.customer_status(_orders(), END_2024, new_days=NEW_DAYS, **_thresholds())
     return lifecycle.portfolio(s).iloc[0][["nouveau", "actif", "dormant", "perdu"]]
