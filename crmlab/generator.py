@@ -85,7 +85,8 @@ PARAMS: dict = {
     "window": {"start": "2023-01-01", "end": "2025-12-31", "reference_date": "2025-12-31"},
     "n_customers": 20_000,
     "acquisition_growth": 0.5,
-    "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0, "marketplace": 24.0},
+    "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0,
+                         "marketplace": 24.0},
     "bgnbd": {"r": 1.0, "alpha_years": 0.3, "a": 0.8, "b": 4.0},
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
@@ -97,7 +98,8 @@ PARAMS: dict = {
     "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
                    "rate_probs": [0.4, 0.3, 0.2, 0.1]},
     "complaint_rate": 0.015,
-    "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5, "leave_delay_days": [15, 240]},
+    "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5,
+                       "leave_delay_days": [15, 240]},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
     "unsubscribe_pressure": 1.5,
@@ -197,7 +199,10 @@ def write_checksums(out_dir: str | Path, files: list[Path] | None = None) -> Pat
 
 
 def check_checksums(data_dir: str | Path, sums: str | Path | None = None) -> int:
-    """Compare the files of ``data_dir`` with ``SHA256SUMS``; 0 if identical, else print the differences (French) and return 1."""
+    """Compare the files of ``data_dir`` with ``SHA256SUMS``.
+
+    Returns 0 when every file matches; otherwise prints the differences (in French) and returns 1.
+    """
     data_dir = Path(data_dir)
     sums = Path(sums) if sums else data_dir / SUMS_FILE
     if not sums.exists():
@@ -259,6 +264,13 @@ def build(out_dir: str | Path) -> list[Path]:
     return written
 
 
+def _truncate(orders: pd.DataFrame, comp: pd.DataFrame, last_day: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop each customer's orders (and complaints) after ``last_day`` (inf: keep all)."""
+    orders = orders[orders["day"].to_numpy() <= last_day[orders["_cust"].to_numpy()]].reset_index(drop=True)
+    keep = comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= last_day[comp["_cust"].to_numpy()])
+    return orders, comp[keep].reset_index(drop=True)
+
+
 def simulate() -> dict:
     """Run the company model; return the published tables plus private objects (keys starting with ``_``)."""
     P = PARAMS
@@ -288,27 +300,22 @@ def simulate() -> dict:
     leave = bad & (rc.random(len(comp)) < P["complaint_effects"]["bad_handling_dropout_prob"])
     trunc = np.full(n, np.inf)
     np.minimum.at(trunc, comp["_cust"].to_numpy()[leave], comp["_day"].to_numpy()[leave])
-    keep = orders["day"].to_numpy() <= trunc[orders["_cust"].to_numpy()]
-    orders = orders[keep].reset_index(drop=True)
-    comp = comp[comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= trunc[comp["_cust"].to_numpy()])]
-    comp = comp.reset_index(drop=True)
+    orders, comp = _truncate(orders, comp, trunc)
     death_day = np.minimum(death_day, trunc)
-    lost_join = (join_day >= 0) & (join_day > trunc)
-    join_day = np.where(lost_join, -1, join_day)
+    join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
     # survey (autumn 2024): dissatisfied respondents leave more often in the following months
     from ._gen_other import survey_sample
 
     rs = R["survey"]
     sv = survey_sample(rs, c, death_day, join_day, comp)
     se = P["survey_effects"]
-    leave = rs.random(len(sv)) < B.sigmoid(se["leave_intercept"] + se["leave_slope_latent_satisfaction"] * sv["_z"].to_numpy())
-    leave_day = sv["_day"].to_numpy() + rs.integers(se["leave_delay_days"][0], se["leave_delay_days"][1] + 1, len(sv))
+    logit = se["leave_intercept"] + se["leave_slope_latent_satisfaction"] * sv["_z"].to_numpy()
+    leave = rs.random(len(sv)) < B.sigmoid(logit)
+    lo, hi = se["leave_delay_days"]
+    leave_day = sv["_day"].to_numpy() + rs.integers(lo, hi + 1, len(sv))
     trunc_sv = np.full(n, np.inf)
     trunc_sv[sv["_cust"].to_numpy()[leave]] = np.minimum(leave_day[leave], B.N_DAYS - 1)
-    keep = orders["day"].to_numpy() <= trunc_sv[orders["_cust"].to_numpy()]
-    orders = orders[keep].reset_index(drop=True)
-    comp = comp[comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= trunc_sv[comp["_cust"].to_numpy()])]
-    comp = comp.reset_index(drop=True)
+    orders, comp = _truncate(orders, comp, trunc_sv)
     trunc = np.minimum(trunc, trunc_sv)
     death_day = np.minimum(death_day, trunc)
     join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
@@ -324,7 +331,8 @@ def simulate() -> dict:
     # campaigns
     orders, contacts, unsub, camp_truth = G.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
     new = orders["channel"].isna().to_numpy()
-    chans = G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new], orders["day"].to_numpy()[new])
+    chans = G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new],
+                              orders["day"].to_numpy()[new])
     for col in ["channel", "store_id", "delivery_mode"]:
         orders.loc[new, col] = chans[col].to_numpy()
     new_keys = orders["_key"].isna().to_numpy()
@@ -515,21 +523,28 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     uc = P["unit_costs"]
     cpc = camp.set_index("campaign_id")["cost_per_contact"]
     mkt_pool = float(contacted["campaign_id"].map(cpc).sum())
+    def pool(key: str, volume: np.ndarray) -> float:
+        return uc[key] * float(volume.sum())
+
     act = [
-        ("traitement_commandes", "Préparation et traitement des commandes", uc["traitement_commandes"] * n_orders.sum(), "n_orders", "direct"),
-        ("livraison_domicile", "Livraison à domicile", uc["livraison_domicile"] * n_home.sum(), "n_home_deliveries", "direct"),
-        ("livraison_relais", "Livraison en point relais", uc["livraison_relais"] * n_relay.sum(), "n_relay_deliveries", "direct"),
-        ("retours", "Traitement des retours", uc["retours"] * n_ret.sum(), "n_returns", "direct"),
-        ("service_client", "Contacts au service client", uc["service_client"] * n_serv.sum(), "n_service_contacts", "direct"),
+        ("traitement_commandes", "Préparation et traitement des commandes", pool("traitement_commandes", n_orders),
+         "n_orders", "direct"),
+        ("livraison_domicile", "Livraison à domicile", pool("livraison_domicile", n_home), "n_home_deliveries", "direct"),
+        ("livraison_relais", "Livraison en point relais", pool("livraison_relais", n_relay), "n_relay_deliveries",
+         "direct"),
+        ("retours", "Traitement des retours", pool("retours", n_ret), "n_returns", "direct"),
+        ("service_client", "Contacts au service client", pool("service_client", n_serv), "n_service_contacts", "direct"),
         ("contacts_marketing", "Campagnes de marketing direct", mkt_pool, "n_marketing_contacts", "direct"),
-        ("catalogues", "Envoi du catalogue annuel", uc["catalogues"] * n_cat.sum(), "n_catalogues", "direct"),
-        ("animation_magasins", "Animation commerciale et vente assistée", uc["animation_magasins"] * n_orders.sum(), "n_orders", "indirect"),
+        ("catalogues", "Envoi du catalogue annuel", pool("catalogues", n_cat), "n_catalogues", "direct"),
+        ("animation_magasins", "Animation commerciale et vente assistée", pool("animation_magasins", n_orders),
+         "n_orders", "indirect"),
         ("siege", "Siège et direction générale", 2_400_000.0, "", "commun"),
         ("publicite_marque", "Publicité de marque (TV, affichage)", 1_500_000.0, "", "commun"),
         ("systeme_information", "Système d'information et site web", 900_000.0, "", "commun"),
     ]
-    out["activity_costs"] = pd.DataFrame(act, columns=["activity", "label_fr", "cost_pool_eur", "driver", "kind"]).assign(
-        cost_pool_eur=lambda d: d["cost_pool_eur"].round(2))
+    act_df = pd.DataFrame(act, columns=["activity", "label_fr", "cost_pool_eur", "driver", "kind"])
+    act_df["cost_pool_eur"] = act_df["cost_pool_eur"].round(2)
+    out["activity_costs"] = act_df
 
     # ground truth
     dd = np.where(np.isfinite(death_day), death_day, 0).astype(int)
