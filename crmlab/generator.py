@@ -175,7 +175,13 @@ def _write(df: pd.DataFrame, out: Path, name: str) -> Path:
     """Write one table (gzip with mtime=0 when the file name ends with .gz)."""
     path = out / TABLE_FILES[name]
     comp = {"method": "gzip", "mtime": 0, "compresslevel": 6} if path.suffix == ".gz" else None
-    df.to_csv(path, index=False, lineterminator="\n", compression=comp, encoding="utf-8")
+    try:
+        df.to_csv(path, index=False, lineterminator="\n", compression=comp, encoding="utf-8")
+    except OSError as exc:  # a read-only file, a full disk…
+        raise OutputNotWritableError(
+            f"impossible d'écrire le fichier « {path} » ({exc.strerror or type(exc).__name__}). "
+            "Vérifiez les droits du dossier et l'espace disque, puis relancez : python -m crmlab.datasets build"
+        ) from None
     return path
 
 
