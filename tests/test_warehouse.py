@@ -112,3 +112,16 @@ def test_sql_and_pandas_agree_on_the_company_data():
     status = warehouse.sql(con, warehouse.QUERIES["customers_by_status"]).set_index("loyalty_status")
     tiers = customers["loyalty_tier"].astype(str).where(customers["loyalty_tier"].notna(), "non membre")
     assert status["n_customers"].to_dict() == tiers.value_counts().to_dict()
+
+
+def test_duckdb_reads_a_csv_file_directly(tmp_path):
+    path = tmp_path / "orders.csv"
+    pd.DataFrame({"channel": ["magasin", "site web", "magasin"], "amount": [10.0, 20.0, 5.0]}).to_csv(path, index=False)
+    out = warehouse.sql(warehouse.connect(), warehouse.DUCKDB_ONLY["read_csv"].format(path=path.as_posix()))
+    assert out.set_index("channel")["n_orders"].to_dict() == {"magasin": 2, "site web": 1}
+
+
+def test_connect_registers_dataframes_as_tables():
+    con = warehouse.connect({"clients": pd.DataFrame({"customer_id": ["C1", "C2", "C3"]})})
+    assert warehouse.sql(con, "SELECT COUNT(*) AS n FROM clients")["n"].item() == 3
+    assert warehouse.schema_summary(con).empty  # no fact_ / dim_ table yet
