@@ -68,6 +68,7 @@ def _excess_records() -> float:
           concept="le rappel est la part des vraies paires (deux fiches d'un même client) que la règle réunit.",
           hints=["Appliquez la règle « même e-mail normalisé », puis comparez les groupes obtenus à la vraie "
                  "correspondance avec `identity.pairwise_metrics`.",
+                 "`fiches = identity.normalize_records(silos)`, puis "
                  "`identity.candidate_pairs(fiches, blocks=['email_norm'])` donne les paires qui partagent l'e-mail ; "
                  "`identity.cluster_records(len(fiches), paires)` les regroupe (sans score, toutes sont gardées).",
                  "Méthode : `identity.pairwise_metrics(groupes, silos['customer_id'])['recall']`."])
