@@ -54,6 +54,7 @@ __all__ = [
     "plot_segment_map",
     "plot_profile_heatmap",
     "plot_dendrogram",
+    "TypologyView",
     "draw_typology",
     "typology_explorer",
 ]
@@ -660,40 +661,119 @@ def plot_dendrogram(data: pd.DataFrame, columns: Sequence[str] | None = None, k:
 
 
 # ----------------------------------------------------------------- widget
+def _typology(data: pd.DataFrame, columns: Sequence[str], k: int, cache: dict,
+              random_state: int = 0, n_init: int = 10) -> tuple:
+    """(scores, variance, segments, profiles, names) of one typology, computed once per key."""
+    key = tuple(columns)
+    if ("pca", key) not in cache:
+        cache[("pca", key)] = (pca_scores(data, key), pca_variance(data, key))
+    if (key, k) not in cache:
+        seg = kmeans_segments(data, key, k, random_state=random_state, n_init=n_init)
+        prof = segment_profiles(data, seg, key)
+        cache[(key, k)] = (seg, prof, name_segments(prof))
+    return cache[("pca", key)] + cache[(key, k)]
+
+
+class TypologyView:
+    """The explorer's figure, built once and updated in place (segment map + profile heatmap).
+
+    Each update only moves points and changes colours, texts and the heatmap's values,
+    so that it stays well under the 150 ms of a live demo; fits are kept in ``cache``.
+
+    >>> view = TypologyView(data)                      # doctest: +SKIP
+    >>> view.update(list(SPECIFIC), k=5, x=1, y=3)     # doctest: +SKIP
+    """
+
+    def __init__(self, data: pd.DataFrame, fig=None, cache: dict | None = None,
+                 random_state: int = 0, n_init: int = 10) -> None:
+        import matplotlib.pyplot as plt
+        from matplotlib.colors import to_rgba_array
+        from matplotlib.ticker import MaxNLocator
+
+        from .style import PALETTE
+
+        self.data, self.random_state, self.n_init = data, random_state, n_init
+        self.cache = {} if cache is None else cache
+        if fig is None:
+            # released from pyplot at once: the notebook shows it only when asked, never twice
+            fig = plt.figure(figsize=(13, 5.2))
+            plt.close(fig)
+        self.fig = fig
+        self.fig.set_layout_engine("none")  # fixed positions: no layout pass at each redraw
+        self.fig.clear()
+        self.ax_map = self.fig.add_axes((0.05, 0.27, 0.33, 0.6))
+        self.ax_heat = self.fig.add_axes((0.60, 0.27, 0.33, 0.6))
+        ax_bar = self.fig.add_axes((0.94, 0.27, 0.012, 0.6))
+        self._palette = to_rgba_array(PALETTE)          # RGBA once: no colour parsing per update
+        self._pale = 0.5 * self._palette + 0.5          # opaque light shades: no alpha blending to draw
+        n = len(data)
+        self.points = self.ax_map.scatter(np.zeros(n), np.zeros(n), s=7, linewidths=0)
+        self.centres = self.ax_map.scatter(np.zeros(1), np.zeros(1), s=160, edgecolors="black", zorder=3)
+        self.ax_map.axhline(0, color="#7F7F7F", lw=0.8)
+        self.ax_map.axvline(0, color="#7F7F7F", lw=0.8)
+        self.ax_map.set_title("Carte des segments (plan de l'ACP)")
+        self.ax_map.xaxis.set_major_locator(MaxNLocator(5))
+        self.ax_map.yaxis.set_major_locator(MaxNLocator(5))
+        self._labels: list = []
+        self.image = self.ax_heat.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1.5, vmax=1.5,
+                                         aspect="auto", interpolation="nearest")
+        self.ax_heat.grid(False)
+        self.ax_heat.set_title("Profil : écart à la moyenne (écarts-types)")
+        self.fig.colorbar(self.image, cax=ax_bar, ticks=[-1.5, -0.75, 0, 0.75, 1.5])
+        self.title = self.fig.suptitle("")
+
+    def update(self, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2):
+        """Show the typology of ``columns`` in ``k`` segments on axes (CPx, CPy). Returns the Figure."""
+        from .style import fmt_number
+
+        scores, variance, seg, prof, names = _typology(self.data, columns, k, self.cache,
+                                                       self.random_state, self.n_init)
+        n_axes = scores.shape[1]
+        x, y = min(max(int(x), 1), n_axes), min(max(int(y), 1), n_axes)
+        xy = scores.to_numpy()[:, [x - 1, y - 1]]
+        colours = self._pale[(seg.to_numpy() - 1) % len(self._pale)]
+        self.points.set_offsets(xy)
+        self.points.set_facecolors(colours)
+        centres = pd.DataFrame(xy).groupby(seg.to_numpy()).mean()
+        self.centres.set_offsets(centres.to_numpy())
+        self.centres.set_facecolors(self._palette[(centres.index.to_numpy() - 1) % len(self._palette)])
+        for text in self._labels:
+            text.remove()
+        self._labels = [self.ax_map.annotate(str(s), (cx, cy), xytext=(7, 7), textcoords="offset points",
+                                             fontweight="bold")
+                        for s, (cx, cy) in centres.iterrows()]
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        pad = 0.05 * (hi - lo)
+        self.ax_map.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
+        self.ax_map.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+        share = variance["share"].to_numpy()
+        self.ax_map.set_xlabel(f"CP{x} ({fmt_number(share[x - 1] * 100)} % de la variance)")
+        self.ax_map.set_ylabel(f"CP{y} ({fmt_number(share[y - 1] * 100)} % de la variance)")
+        values = prof.to_numpy(dtype=float)
+        n_rows, n_cols = values.shape
+        self.image.set_data(values)
+        self.image.set_extent((-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
+        self.ax_heat.set_xlim(-0.5, n_cols - 0.5)
+        self.ax_heat.set_ylim(n_rows - 0.5, -0.5)
+        self.ax_heat.set_xticks(range(n_cols), variable_labels(prof.columns), rotation=45, ha="right",
+                                fontsize="small" if n_cols > 10 else None)
+        self.ax_heat.set_yticks(range(n_rows), [f"{s} · {names[s]}" for s in prof.index],
+                                fontsize="small")
+        self.title.set_text(f"Typologie en {k} segments — {fmt_number(len(self.data))} clients, "
+                            f"{len(columns)} variables")
+        return self.fig
+
+
 def draw_typology(data: pd.DataFrame, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2,
                   fig=None, cache: dict | None = None, random_state: int = 0, n_init: int = 10):
     """One view of a typology: the segment map on axes (CPx, CPy) and the profile heatmap.
 
     ``cache`` (a dict) keeps the PCA and each k's segments, so a change of axes only
-    redraws and a change of k refits once. Returns the Figure.
+    redraws and a change of k refits once. Returns the Figure (released from pyplot
+    when ``fig`` is None: make it the last expression of a cell to show it).
     """
-    import matplotlib.pyplot as plt
-
-    cache = {} if cache is None else cache
-    key = tuple(columns)
-    if ("pca", key) not in cache:
-        cache[("pca", key)] = (pca_scores(data, columns), pca_variance(data, columns))
-    scores, variance = cache[("pca", key)]
-    if (key, k) not in cache:
-        seg = kmeans_segments(data, columns, k, random_state=random_state, n_init=n_init)
-        prof = segment_profiles(data, seg, columns)
-        cache[(key, k)] = (seg, prof, name_segments(prof))
-    seg, prof, names = cache[(key, k)]
-    n_axes = scores.shape[1]
-    x, y = min(max(int(x), 1), n_axes), min(max(int(y), 1), n_axes)
-    if fig is None:
-        fig = plt.figure(figsize=(13, 5.2))
-    fig.clear()
-    ax_map, ax_heat = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.35]})
-    plot_segment_map(scores, seg, f"CP{x}", f"CP{y}", ax=ax_map)
-    share = variance["share"]
-    ax_map.set_xlabel(f"CP{x} ({share.iloc[x - 1] * 100:.0f} % de la variance)".replace(".", ","))
-    ax_map.set_ylabel(f"CP{y} ({share.iloc[y - 1] * 100:.0f} % de la variance)".replace(".", ","))
-    plot_profile_heatmap(prof, names, ax=ax_heat)
-    from .style import fmt_number
-
-    fig.suptitle(f"Typologie en {k} segments — {fmt_number(len(data))} clients, {len(key)} variables")
-    return fig
+    view = TypologyView(data, fig=fig, cache=cache, random_state=random_state, n_init=n_init)
+    return view.update(columns, k, x, y)
 
 
 def typology_explorer(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]],
@@ -701,27 +781,29 @@ def typology_explorer(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]
     """Widget: choose the variables, k and the PCA axes → segment map and profile heatmap.
 
     ``variable_sets`` maps a French label to a list of columns. Returns the widget box
-    (the last expression of a cell displays it). Each k is fitted once, then kept in
-    ``cache`` (pass the dict given to ``draw_typology`` to reuse its fits).
+    (the last expression of a cell displays it). Every k of the first set is fitted at
+    creation, other sets on first use; fits are kept in ``cache`` (pass the dict given
+    to ``draw_typology`` to reuse its fits).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from IPython.display import display
 
-    cache = {} if cache is None else cache
     n_max = max(len(v) for v in variable_sets.values())
-    w_vars = widgets.Dropdown(options=list(variable_sets), description="Variables",
-                              style={"description_width": "initial"})
-    w_k = widgets.IntSlider(value=4, min=min(ks), max=max(ks), description="Segments (k)",
-                            style={"description_width": "initial"}, continuous_update=False)
-    w_x = widgets.IntSlider(value=1, min=1, max=n_max, description="Axe horizontal (CP)",
-                            style={"description_width": "initial"}, continuous_update=False)
-    w_y = widgets.IntSlider(value=2, min=1, max=n_max, description="Axe vertical (CP)",
-                            style={"description_width": "initial"}, continuous_update=False)
+    style = {"description_width": "initial"}
+    w_vars = widgets.Dropdown(options=list(variable_sets), description="Variables", style=style)
+    w_k = widgets.IntSlider(value=4, min=min(ks), max=max(ks), description="Segments (k)", style=style,
+                            continuous_update=False)
+    w_x = widgets.IntSlider(value=1, min=1, max=n_max, description="Axe horizontal (CP)", style=style,
+                            continuous_update=False)
+    w_y = widgets.IntSlider(value=2, min=1, max=n_max, description="Axe vertical (CP)", style=style,
+                            continuous_update=False)
+    view = TypologyView(data, cache=cache)
+    first = list(variable_sets[w_vars.value])
+    for k in ks:  # fit every k of the first variable set now: moving the k slider then only redraws
+        _typology(data, first, k, view.cache)
 
     def update(variables: str, k: int, x: int, y: int) -> None:
-        fig = draw_typology(data, list(variable_sets[variables]), k, x, y, cache=cache)
-        plt.show()
-        plt.close(fig)
+        display(view.update(list(variable_sets[variables]), k, x, y))
 
     out = widgets.interactive_output(update, {"variables": w_vars, "k": w_k, "x": w_x, "y": w_y})
     return widgets.VBox([widgets.HBox([w_vars, w_k]), widgets.HBox([w_x, w_y]), out])

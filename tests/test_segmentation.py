@@ -229,3 +229,22 @@ def test_draw_typology_uses_cache(toy):
     sg.draw_typology(toy, ["x", "y"], k=2, x=2, y=1, fig=fig, cache=cache)
     assert cache[(("x", "y"), 2)][0] is seg_before     # axes changed: nothing refitted
     plt.close(fig)
+
+
+def test_view_updates_in_place(toy):
+    view = sg.TypologyView(toy, fig=plt.figure())
+    fig = view.update(["x", "y"], k=2)
+    n_axes = len(fig.axes)
+    view.update(["x", "y"], k=3, x=2, y=1)
+    assert len(fig.axes) == n_axes                      # same axes, updated artists
+    assert view.image.get_array().shape == (3, 2)       # 3 segments × 2 variables
+    assert len(view._labels) == 3                       # one label per segment centre
+    plt.close(fig)
+
+
+def test_action_plan_adds_relational_advice():
+    prof = pd.DataFrame({"need_image": [1.0, -1.0], "civ_valorisation": [1.2, -0.3],
+                         "civ_limits": [-0.8, 0.6]}, index=[1, 2])
+    plan = sg.action_plan(prof)
+    assert plan.loc[1, "relation"].startswith("Valorisation")
+    assert plan.loc[2, "relation"].startswith("Limites")
