@@ -175,3 +175,13 @@ def test_gzip_files_are_reproducible_bytes():
     assert raw[4:8] == b"\x00\x00\x00\x00"
     with gzip.open(_repo_file("events.csv.gz"), "rt", encoding="utf-8") as f:
         assert f.readline().startswith("event_id,")
+
+
+def test_parameters_expose_what_the_chapters_compare_with():
+    p = datasets.load_ground_truth("parameters")
+    assert {"r", "alpha_years", "alpha_days", "alpha_weeks", "a", "b"} <= set(p["bgnbd"])
+    assert p["bgnbd"]["alpha_weeks"] == pytest.approx(p["bgnbd"]["alpha_years"] * 365.25 / 7, rel=1e-3)
+    assert {"p", "q", "gamma", "mean_order_value_eur"} <= set(p["gamma_gamma"])
+    assert 0 < p["loyalty"]["true_effect"] < 1 and p["loyalty"]["launch_date"] == "2024-07-01"
+    assert set(p["campaign_truth"]) == set(datasets.load_campaigns()["campaign_id"])
+    assert p["seed"] == 20240101
