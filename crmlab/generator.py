@@ -43,6 +43,10 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    returns, service contacts, deliveries and catalogues drive activity costs so that
    some customers are unprofitable (whale curve).
 10. **Survey, events, calls, B2B, silos, prospects** — see ``crmlab._gen_other``.
+
+Changing the model changes the bytes: rebuild (``python -m crmlab.datasets build``),
+commit the new ``datasets/SHA256SUMS``, then re-execute the notebooks (their stored
+outputs are compared by nbval). The realism tests are in ``tests/test_generator.py``.
 """
 
 from __future__ import annotations
