@@ -402,7 +402,8 @@ def _threshold_title(threshold: float, metrics: pd.Series, n_true: int | None) -
 
     truth = f" (vrai nombre : {fmt_number(n_true)})" if n_true is not None else ""
     return (f"Seuil {fmt_number(threshold, 2)} : précision {fmt_pct(metrics['precision'])}, "
-            f"rappel {fmt_pct(metrics['recall'])}\n{fmt_number(metrics['n_clusters'])} clients unifiés{truth}")
+            f"rappel {fmt_pct(metrics['recall'])}\n{fmt_number(metrics['n_clusters'])} "
+            f"{'clients unifiés' if metrics['n_clusters'] > 1 else 'client unifié'}{truth}")
 
 
 def plot_threshold_curve(curve: pd.DataFrame, threshold: float | None = None,

@@ -239,3 +239,33 @@ def test_the_default_pipeline_unifies_the_company_silos_well():
     # a lower threshold merges more: recall cannot fall, the number of customers cannot rise
     low = identity.pairwise_metrics(identity.cluster_records(len(recs), pairs, scores, 0.6), silos["customer_id"])
     assert low["recall"] >= m["recall"] and low["n_clusters"] <= m["n_clusters"]
+
+
+# ------------------------------------------------------------------ figure and widget
+def test_threshold_plot_and_live_view_speak_french():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pairs = pd.DataFrame({"left": [0, 1], "right": [1, 2]})
+    truth = ["a", "a", "b"]
+    curve = identity.threshold_curve(3, pairs, [0.95, 0.7], truth, thresholds=[0.5, 0.8, 1.0])
+    m = identity.pairwise_metrics(identity.cluster_records(3, pairs, [0.95, 0.7], 0.8), truth)
+    fig, ax = plt.subplots()
+    out = identity.plot_threshold_curve(curve, threshold=0.8, metrics=m, n_true=2, ax=ax)
+    assert out is ax and "précision 100,0" in ax.get_title() and "2 clients unifiés" in ax.get_title()
+    plt.close(fig)
+    view = identity.ThresholdView(curve, n_true=2)
+    assert view.png(0.8, m)[:4] == b"\x89PNG"
+    assert view.summary.startswith("Seuil 0,80 : précision 100,0")
+
+
+def test_threshold_widget_recomputes_on_each_move():
+    box = identity.threshold_widget(3, pd.DataFrame({"left": [0, 1], "right": [1, 2]}), [0.95, 0.7],
+                                    ["a", "a", "b"], threshold=0.9)
+    slider, summary, image = box.children
+    first = summary.value
+    slider.value = 0.6  # now the weak link (0.7) merges the third record too
+    assert "2 clients unifiés" in first and "1 client unifié " in summary.value
+    assert image.value[:4] == b"\x89PNG"
