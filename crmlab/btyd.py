@@ -104,7 +104,7 @@ def calibration_and_holdout(
     >>> tx = pd.DataFrame({"customer_id": ["A", "A", "A"],
     ...                    "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-02-05"])})
     >>> calibration_and_holdout(tx, calibration_period_end="2024-01-31",
-    ...                         observation_period_end="2024-02-29").loc["A"].tolist()  # doctest: +SKIP
+    ...                         observation_period_end="2024-02-29").loc["A"].tolist()
     [1.0, 10.0, 30.0, 1.0, 29.0]
     """
     from .rfm import customer_summary

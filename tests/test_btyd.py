@@ -218,3 +218,17 @@ def test_customer_profile_figure_moves_artists_in_place():
     assert ax_alive.get_xlim() == (0.0, 4.0)
     update(0, 3.0, 4.0)  # no repeat purchase: recency 0
     assert list(ax_alive.lines[1].get_xdata()) == [0.0]
+
+
+def test_monthly_purchases_add_up_to_the_yearly_expectation(cdnow_cal):
+    model = btyd.fit_bgnbd(cdnow_cal, "frequency_cal", "recency_cal", "T_cal")
+    monthly = btyd.expected_purchases_by_month(model, cdnow_cal.head(50), months=12, period_days=7,
+                                               frequency_col="frequency_cal", recency_col="recency_cal", T_col="T_cal")
+    year = model.conditional_expected_number_of_purchases_up_to_time(
+        365.25 / 7, cdnow_cal["frequency_cal"].head(50), cdnow_cal["recency_cal"].head(50), cdnow_cal["T_cal"].head(50))
+    np.testing.assert_allclose(monthly.sum(axis=1).to_numpy(), np.asarray(year), rtol=1e-9)
+    assert (monthly.to_numpy() >= 0).all()
+    # P(alive) matrix of the real model: 1 without repeat purchase, rising with recency at a fixed frequency
+    alive = btyd.alive_matrix(model, T=39, max_frequency=5)
+    assert alive.loc[0, 0.0] == 1.0
+    assert (np.diff(alive.loc[3].to_numpy()) > 0).all()
