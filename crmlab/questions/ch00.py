@@ -9,9 +9,6 @@ import pandas as pd
 from .. import datasets
 from ..exercises import question
 
-CHANNELS = ("magasin", "site web", "application", "téléphone")
-
-
 @cache
 def _orders() -> pd.DataFrame:
     return datasets.load_orders()
@@ -63,11 +60,16 @@ def _online_share() -> float:
     return float(o.loc[o["channel"].isin(["site web", "application"]), "amount"].sum() / o["amount"].sum())
 
 
-@question("00-q6", kind="choice", choices=CHANNELS,
-          concept="le panier moyen d'un canal = son chiffre d'affaires / son nombre de commandes.",
-          hints=["Calculez le panier moyen de chaque canal, puis prenez le plus grand.",
-                 "`groupby('channel', observed=True)['amount'].mean()` puis `.idxmax()`.",
-                 "Méthode : `orders.groupby('channel', observed=True)['amount'].mean().idxmax()` ; "
-                 "répondez par le nom du canal, en texte."])
-def _highest_basket_channel() -> str:
-    return str(_orders().groupby("channel", observed=True)["amount"].mean().idxmax())
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+
+
+@question("00-q6", kind="choice", choices=MONTHS,
+          concept="regrouper par mois du calendrier (1 à 12), toutes années confondues, et additionner les montants.",
+          hints=["Le mois d'une date se lit avec `.dt.month` (1 = janvier).",
+                 "`orders.groupby(orders['order_date'].dt.month)['amount'].sum()` donne un total par mois ; "
+                 "`.idxmax()` donne le numéro du plus grand.",
+                 "Méthode : le numéro renvoyé par `.idxmax()`, traduit en nom de mois, en texte (par ex. \"mars\")."])
+def _peak_month() -> str:
+    o = _orders()
+    return MONTHS[int(o.groupby(o["order_date"].dt.month)["amount"].sum().idxmax()) - 1]
