@@ -690,7 +690,7 @@ class TypologyView:
         from matplotlib.colors import to_rgba_array
         from matplotlib.ticker import MaxNLocator
 
-        from .style import PALETTE
+        from .style import PALETTE, format_axis
 
         self.data, self.random_state, self.n_init = data, random_state, n_init
         self.cache = {} if cache is None else cache
@@ -712,14 +712,16 @@ class TypologyView:
         self.ax_map.axhline(0, color="#7F7F7F", lw=0.8)
         self.ax_map.axvline(0, color="#7F7F7F", lw=0.8)
         self.ax_map.set_title("Carte des segments (plan de l'ACP)")
-        self.ax_map.xaxis.set_major_locator(MaxNLocator(5))
-        self.ax_map.yaxis.set_major_locator(MaxNLocator(5))
+        self.ax_map.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.ax_map.yaxis.set_major_locator(MaxNLocator(5, integer=True))
         self._labels: list = []
+        self._shown: dict = {}
         self.image = self.ax_heat.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1.5, vmax=1.5,
                                          aspect="auto", interpolation="nearest")
         self.ax_heat.grid(False)
         self.ax_heat.set_title("Profil : écart à la moyenne (écarts-types)")
-        self.fig.colorbar(self.image, cax=ax_bar, ticks=[-1.5, -0.75, 0, 0.75, 1.5])
+        bar = self.fig.colorbar(self.image, cax=ax_bar, ticks=[-1.5, -1, -0.5, 0, 0.5, 1, 1.5])
+        format_axis(bar.ax, y="num", decimals=1)
         self.title = self.fig.suptitle("")
 
     def update(self, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2):
@@ -755,10 +757,15 @@ class TypologyView:
         self.image.set_extent((-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
         self.ax_heat.set_xlim(-0.5, n_cols - 0.5)
         self.ax_heat.set_ylim(n_rows - 0.5, -0.5)
-        self.ax_heat.set_xticks(range(n_cols), variable_labels(prof.columns), rotation=45, ha="right",
-                                fontsize="small" if n_cols > 10 else None)
-        self.ax_heat.set_yticks(range(n_rows), [f"{s} · {names[s]}" for s in prof.index],
-                                fontsize="small")
+        columns_shown = tuple(variable_labels(prof.columns))
+        if columns_shown != self._shown.get("x"):  # new tick labels only when they change (costly)
+            self.ax_heat.set_xticks(range(n_cols), columns_shown, rotation=45, ha="right",
+                                    fontsize="small" if n_cols > 10 else None)
+            self._shown["x"] = columns_shown
+        rows_shown = tuple(f"{s} · {names[s]}" for s in prof.index)
+        if rows_shown != self._shown.get("y"):
+            self.ax_heat.set_yticks(range(n_rows), rows_shown, fontsize="small")
+            self._shown["y"] = rows_shown
         self.title.set_text(f"Typologie en {k} segments — {fmt_number(len(self.data))} clients, "
                             f"{len(columns)} variables")
         return self.fig
