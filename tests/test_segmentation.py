@@ -248,3 +248,29 @@ def test_action_plan_adds_relational_advice():
     plan = sg.action_plan(prof)
     assert plan.loc[1, "relation"].startswith("Valorisation")
     assert plan.loc[2, "relation"].startswith("Limites")
+
+
+# ----------------------------------------------------------------- on the company's data
+def test_needs_typology_recovers_latent_segments():
+    """On Verdane's survey, k-means on the 8 SPECIFIC needs finds the generator's 4 needs segments."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from crmlab import datasets
+
+    survey = datasets.load_survey().set_index("customer_id")
+    seg = sg.kmeans_segments(survey, list(sg.SPECIFIC), k=4)
+    truth = datasets.load_ground_truth("customers").set_index("customer_id")["needs_segment"]
+    assert adjusted_rand_score(truth.reindex(survey.index), seg) >= 0.7
+    assert seg.value_counts().is_monotonic_decreasing        # 1 = the largest segment
+
+
+def test_behaviour_of_every_buyer():
+    from crmlab import datasets
+
+    orders = datasets.load_orders()
+    out = sg.customer_behaviour(orders, datasets.load_order_lines())
+    assert len(out) == orders["customer_id"].nunique()
+    shares = out[["online_share", "discount_rate", "return_rate"] + [c for c in out if c.startswith("cat_")]]
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    cats = out[[c for c in out if c.startswith("cat_")]].sum(axis=1)
+    assert np.allclose(cats[cats > 0], 1.0)
