@@ -54,7 +54,7 @@ def _first_z_finances() -> float:
     return float(segmentation.standardize(_survey(), ["need_finances"])["need_finances"].iloc[0])
 
 
-@question("05-q3", kind="number", rtol=1e-3, percent=True,
+@question("05-q3", kind="number", rtol=0.01, percent=True,
           concept="la part de variance d'un axe de l'ACP est sa valeur propre divisée par le nombre "
                   "de variables standardisées ; on cumule pour plusieurs axes.",
           hints=["Les deux premiers axes sont CP1 et CP2 ; leurs parts de variance s'additionnent.",
