@@ -175,6 +175,12 @@ def test_customer_behaviour_negative_amount_french():
 
 
 # ----------------------------------------------------------------- bad input, in French
+def test_customer_behaviour_missing_column_french():
+    orders = pd.DataFrame({"customer_id": ["A"], "order_date": ["2025-01-01"], "amount": [3.0]})
+    with pytest.raises(MissingColumnError, match="la colonne 'channel' est absente de la table « orders »"):
+        sg.customer_behaviour(orders, discount=None, returned=None)
+
+
 def test_non_numeric_column(toy):
     bad = toy.assign(region=["Bretagne"] * 6)
     with pytest.raises(InvalidValueError, match="'region' .* n'est pas numérique"):
