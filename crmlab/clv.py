@@ -32,8 +32,8 @@ __all__ = [
     "reliability_score",
     "weight_by_reliability",
     "customer_equity",
-    "plot_clv_build_up",
-    "plot_clv_curve",
+    "clv_sensitivity_figure",
+    "clv_widget",
 ]
 
 
@@ -287,54 +287,121 @@ def customer_equity(data: pd.DataFrame, value: str = "clv", by: str | None = Non
 
 
 # ----------------------------------------------------------------------------- plots
-def plot_clv_build_up(margin: float, retention: float, discount: float = 0.1, horizon: int = 10,
-                      *, acquisition_cost: float | None = None, ax=None):
-    """Bars: discounted expected margin of each year; line: cumulative CLV. Returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    from .style import COLORS, fmt_eur, format_axis
-
-    table = clv_table(margin, retention, discount, horizon)
-    if ax is None:
-        _, ax = plt.subplots()
-    ax.bar(table["year"], table["discounted_margin"], color=COLORS["primary"], alpha=0.55,
-           label="Marge actualisée de l'année")
-    ax.plot(table["year"], table["cumulative_clv"], "-o", color=COLORS["good"], ms=4,
-            label="CLV cumulée")
-    if retention < 1:
-        limit = float(clv(margin, retention, discount))
-        ax.axhline(limit, color=COLORS["neutral"], ls="--", lw=1.2,
-                   label=f"Horizon infini : {fmt_eur(limit)}")
-    if acquisition_cost:
-        ax.axhline(acquisition_cost, color=COLORS["bad"], ls=":", lw=1.6,
-                   label=f"Coût d'acquisition : {fmt_eur(acquisition_cost)}")
-    value = float(table["cumulative_clv"].iloc[-1])
-    ax.set_title(f"CLV sur {horizon} an{'s' if horizon > 1 else ''} : {fmt_eur(value)}")
-    ax.set_xlabel("Année de la relation")
-    ax.set_ylabel("Valeur actualisée (€)")
-    ax.legend(loc="center right", fontsize="small")
-    format_axis(ax, y="eur")
-    return ax
+SENSITIVITY_TITLE = "Sensibilité de la valeur à vie (CLV)"
 
 
-def plot_clv_curve(margin: float, retention: float, discount: float = 0.1, horizon: int | None = 10,
-                   *, grid: np.ndarray | None = None, ax=None):
-    """CLV as a function of the retention rate (others fixed), current rate marked. Returns the Axes."""
-    import matplotlib.pyplot as plt
+def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None):
+    """A two-panel figure for live updates: returns ``(fig, update)``.
 
-    from .style import COLORS, fmt_eur, fmt_pct, format_axis
+    Left: the discounted margin of each year (bars) and the cumulative CLV (line),
+    with the infinite-horizon value; right: the CLV against the retention rate,
+    the current rate marked. ``update(margin, retention, discount, horizon)``
+    moves the artists of the same figure (no new figure: fast enough to drag a
+    slider) and returns a one-line French summary. The figure lives outside
+    pyplot; display it with ``IPython.display.display(fig)``.
+
+    >>> fig, update = clv_sensitivity_figure()
+    >>> update(100, 0.8, 0.1, 2)   # 80/1.1 + 64/1.21; 80/0.3; 85/0.25 = 340 = +27.5 %
+    'CLV sur 2\\xa0ans : 125,62\\xa0€ ; horizon infini : 266,67\\xa0€ ; +5 points de rétention : +28\\xa0% (horizon infini)'
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    from .style import COLORS, NBSP, fmt_eur, fmt_pct, format_axis
 
     grid = np.linspace(0.0, 0.95, 96) if grid is None else np.asarray(grid, dtype=float)
-    values = clv(margin, grid, discount, horizon)
-    if ax is None:
-        _, ax = plt.subplots()
-    ax.plot(grid, values, color=COLORS["primary"])
-    current = float(clv(margin, retention, discount, horizon))
-    ax.plot([retention], [current], "o", color=COLORS["accent"], ms=9, zorder=3,
-            label=f"Rétention {fmt_pct(retention, 0)} → {fmt_eur(current)}")
-    ax.set_xlabel("Taux de rétention annuel")
-    ax.set_ylabel("CLV (€)")
-    ax.set_title("La CLV grimpe de plus en plus vite avec la rétention")
-    ax.legend(loc="upper left", fontsize="small")
-    format_axis(ax, x="pct", y="eur")
-    return ax
+    years = np.arange(1, max_horizon + 1)
+    fig = Figure(figsize=(11, 4.2), layout="none")
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.14, wspace=0.28)
+    left, right = fig.subplots(1, 2)
+    bars = left.bar(years, np.zeros(max_horizon), color=COLORS["primary"], alpha=0.55,
+                    label="Marge actualisée")
+    (cumulative,) = left.plot(years, np.zeros(max_horizon), "-o", color=COLORS["good"], ms=4,
+                              label="CLV cumulée")
+    limit = left.axhline(0.0, color=COLORS["neutral"], ls="--", lw=1.2, label="Horizon infini")
+    # fixed title height and few ticks: no layout search at each redraw (slider speed)
+    left.set_title("CLV année par année", y=1.02)
+    left.set_xlabel("Année de la relation")
+    left.set_ylabel("Valeur actualisée (€)")
+    left.legend(loc="center right", fontsize="small")
+    format_axis(left, y="eur")
+    (curve,) = right.plot(grid, np.zeros_like(grid), color=COLORS["primary"])
+    (point,) = right.plot([0.0], [0.0], "o", color=COLORS["accent"], ms=9, zorder=3)
+    right.set_title("CLV selon la rétention", y=1.02)
+    right.set_xlabel("Taux de rétention annuel")
+    right.set_ylabel("CLV (€)")
+    right.set_xlim(grid.min(), grid.max())
+    format_axis(right, x="pct", y="eur")
+    left.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    right.xaxis.set_major_locator(FixedLocator([0.0, 0.2, 0.4, 0.6, 0.8]))
+    for ax in (left, right):
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+
+    def update(margin: float, retention: float, discount: float, horizon: int) -> str:
+        m, r, d, t = _check_inputs(margin, retention, discount, horizon)
+        if t is None or t > max_horizon:
+            raise InvalidValueError(f"l'horizon de cette figure va de 1 à {max_horizon} ans (reçu : {horizon!r}).")
+        discounted = float(m) * (float(r) / (1 + float(d))) ** years
+        discounted[t:] = 0.0
+        running = np.cumsum(discounted)
+        for bar, height in zip(bars, discounted):
+            bar.set_height(height)
+        cumulative.set_data(years[:t], running[:t])
+        value = float(running[t - 1])
+        infinite = float(clv(m, r, d)) if r < 1 else np.nan
+        limit.set_ydata([infinite, infinite])
+        limit.set_visible(bool(r < 1))
+        left.set_xlim(0.4, t + 0.6)
+        top = np.nanmax([value, infinite if r < 1 else value, float(discounted[0])])
+        left.set_ylim(min(0.0, float(running.min())) * 1.1, top * 1.12 if top > 0 else 1.0)
+        values = clv(m, grid, d, t)
+        curve.set_ydata(values)
+        point.set_data([float(r)], [value])
+        low, high = float(min(values.min(), value)), float(max(values.max(), value))
+        span = (high - low) or 1.0
+        right.set_ylim(low - 0.05 * span, high + 0.08 * span)
+        plus = float(clv(m, min(float(r) + 0.05, 0.99), d)) / infinite - 1 if r < 1 and infinite else np.nan
+        unit = "an" if t == 1 else "ans"
+        text = f"CLV sur {t}{NBSP}{unit} : {fmt_eur(value, 2)}"
+        if r < 1:
+            text += f" ; horizon infini : {fmt_eur(infinite, 2)}"
+            if not np.isnan(plus):
+                text += f" ; +5 points de rétention : {'+' if plus >= 0 else ''}{fmt_pct(plus, 0)} (horizon infini)"
+        return text
+
+    return fig, update
+
+
+def clv_widget(margin: float = 100.0, retention: float = 0.8, discount: float = 0.1, horizon: int = 10):
+    """Sliders (margin, retention, discount, horizon) → the CLV sensitivity figure.
+
+    One figure is kept and updated (see :func:`clv_sensitivity_figure`); the
+    summary line is HTML. Returns the ipywidgets box; display it as the last
+    expression of a cell.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    fig, update = clv_sensitivity_figure()
+    opts = {"style": {"description_width": "150px"}, "layout": w.Layout(width="420px")}
+    sliders = {
+        "margin": w.FloatSlider(value=margin, min=5, max=300, step=1, description="marge par an m (€)",
+                                readout_format=".0f", **opts),
+        "retention": w.FloatSlider(value=retention, min=0.30, max=0.95, step=0.01,
+                                   description="rétention r", readout_format=".2f", **opts),
+        "discount": w.FloatSlider(value=discount, min=0.0, max=0.25, step=0.01,
+                                  description="actualisation d", readout_format=".2f", **opts),
+        "horizon": w.IntSlider(value=horizon, min=1, max=30, description="horizon T (ans)", **opts),
+    }
+    summary = w.HTML()
+
+    def show(**kwargs):
+        summary.value = f"<b>{update(**kwargs)}</b>"
+        display(fig)
+
+    out = w.interactive_output(show, sliders)
+    return w.VBox([w.HTML(f"<b>{SENSITIVITY_TITLE}</b> — déplacez les curseurs"),
+                   w.HBox([sliders["margin"], sliders["retention"]]),
+                   w.HBox([sliders["discount"], sliders["horizon"]]), summary, out])

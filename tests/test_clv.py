@@ -118,3 +118,15 @@ def test_weight_by_reliability_shrinks_gains_not_losses():
     assert out.tolist() == pytest.approx([75.0, -40.0, 0.0])
     with pytest.raises(InvalidValueError, match="entre 0"):
         cv.weight_by_reliability(10.0, 1.5)
+
+
+def test_sensitivity_figure_moves_its_artists():
+    fig, update = cv.clv_sensitivity_figure(max_horizon=10)
+    text = update(100, 0.8, 0.1, 2)
+    left = fig.axes[0]
+    heights = [bar.get_height() for bar in left.patches]
+    assert heights[:2] == pytest.approx([80 / 1.1, 64 / 1.21])
+    assert heights[2:] == pytest.approx([0.0] * 8)  # years beyond the horizon are empty
+    assert "125,62" in text and "266,67" in text
+    with pytest.raises(InvalidValueError, match="horizon"):
+        update(100, 0.8, 0.1, 11)

@@ -147,3 +147,13 @@ def test_unknown_kind_and_empty_driver(pools, volumes):
 def test_scenario_bad_share():
     with pytest.raises(InvalidValueError, match="entre 0 et 1"):
         pf.apply_scenario(pd.DataFrame({"direct_profit": [1.0]}), [True], churn=1.5)
+
+
+def test_plot_whale_curve_marks_the_peak():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = pf.plot_whale_curve(pd.Series([50.0, 30.0, -10.0, 20.0, -40.0]))
+    x, y = ax.lines[-1].get_data()  # the peak marker
+    assert x[0] == pytest.approx(0.6) and y[0] == pytest.approx(2.0)
+    assert ax.get_ylim()[1] >= 2.0
