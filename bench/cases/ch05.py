@@ -7,7 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from crmlab import datasets, segmentation  # noqa: E402
 
@@ -16,7 +16,8 @@ SPECIFIC = list(segmentation.SPECIFIC)
 
 def _setup():
     survey = datasets.load_survey().set_index("customer_id")
-    view = segmentation.TypologyView(survey, fig=plt.figure(figsize=(13, 5.2)))
+    view = segmentation.TypologyView(survey)  # the widget's own figure (80 dpi)
+    FigureCanvasAgg(view.fig)                 # released from pyplot: give it back a drawing canvas
     for k in (4, 5):                    # the widget fits every variable set and k at creation
         view.update(SPECIFIC, k=k)
     view.fig.canvas.draw()
