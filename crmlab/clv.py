@@ -205,6 +205,9 @@ def retention_rate(
                                 "deux années civiles consécutives.")
     cols = active.columns.to_numpy()
     pairs = [(a, b) for a, b in zip(cols[:-1], cols[1:]) if b == a + 1]
+    if not pairs:
+        raise InvalidValueError("le taux de rétention annuel demande des commandes sur au moins "
+                                "deux années civiles consécutives (aucune paire d'années qui se suivent).")
     start = active[[a for a, _ in pairs]].to_numpy()
     stayed = start & active[[b for _, b in pairs]].to_numpy()
     counts = pd.DataFrame({"start": start.sum(axis=1), "stayed": stayed.sum(axis=1)}, index=active.index)

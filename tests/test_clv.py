@@ -130,3 +130,14 @@ def test_sensitivity_figure_moves_its_artists():
     assert "125,62" in text and "266,67" in text
     with pytest.raises(InvalidValueError, match="horizon"):
         update(100, 0.8, 0.1, 11)
+
+
+def test_retention_needs_consecutive_years():
+    orders = pd.DataFrame({"customer_id": ["A", "A"], "order_date": ["2023-01-01", "2025-01-01"]})
+    with pytest.raises(InvalidValueError, match="consécutives"):
+        cv.retention_rate(orders)
+
+
+def test_retention_one_customer_one_purchase_per_year():
+    orders = pd.DataFrame({"customer_id": ["A", "A"], "order_date": ["2024-12-31", "2025-01-01"]})
+    assert cv.retention_rate(orders) == 1.0

@@ -157,3 +157,12 @@ def test_plot_whale_curve_marks_the_peak():
     x, y = ax.lines[-1].get_data()  # the peak marker
     assert x[0] == pytest.approx(0.6) and y[0] == pytest.approx(2.0)
     assert ax.get_ylim()[1] >= 2.0
+
+
+def test_empty_orders_table_is_refused_in_french(pools, volumes):
+    from crmlab.validation import EmptyTableError
+
+    costs = pf.allocate_costs(volumes, pools)
+    empty = pd.DataFrame({"customer_id": pd.Series([], dtype=str), "gross_margin": pd.Series([], dtype=float)})
+    with pytest.raises(EmptyTableError, match="vide"):
+        pf.direct_profit(empty, costs)
