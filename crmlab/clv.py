@@ -257,6 +257,8 @@ def weight_by_reliability(value, score):
     >>> weight_by_reliability(np.array([100.0, -40.0]), np.array([0.5, 0.5])).tolist()
     [50.0, -40.0]
     """
+    if isinstance(value, pd.Series) and isinstance(score, pd.Series):
+        score = score.reindex(value.index)  # align on the customers; a missing score gives a French error
     s = _as_array(score, "le score de fiabilité")
     v = _as_array(value, "la valeur")
     if ((s < 0) | (s > 1)).any():

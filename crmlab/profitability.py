@@ -302,15 +302,10 @@ def apply_scenario(
     for name, value in (("churn", churn), ("stranded", stranded)):
         if not 0 <= value <= 1:
             raise InvalidValueError(f"{name} doit être une part entre 0 et 1 (reçu : {value!r}).")
-    mask = np.asarray(target, dtype=bool)
-    if mask.shape != (len(data),):
-        raise InvalidValueError(
-            f"la cible doit avoir une valeur vrai/faux par client ({len(data)} attendues, "
-            f"{mask.size} reçues)."
-        )
+    mask = _per_customer(target, data, "la cible", bool)
     base = data[profit].to_numpy(dtype=float)
-    rev = np.broadcast_to(np.asarray(revenue, dtype=float), base.shape)
-    sav = np.broadcast_to(np.asarray(saving, dtype=float), base.shape)
+    rev = _per_customer(revenue, data, "revenue", float)
+    sav = _per_customer(saving, data, "saving", float)
     kept = np.zeros_like(base) if not stranded else data[fixed].to_numpy(dtype=float)
     after_target = (1 - churn) * (base + rev + sav) - churn * stranded * kept
     after = np.where(mask, after_target, base)
@@ -321,6 +316,23 @@ def apply_scenario(
         "profit_after": after_total,
         "change": after_total - before_total,
     })
+
+
+def _per_customer(value, data: pd.DataFrame, name: str, dtype) -> np.ndarray:
+    """One value per row of ``data``: a Series is aligned on the index, a scalar broadcast."""
+    if isinstance(value, pd.Series):
+        missing = data.index.difference(value.index)
+        if len(missing):
+            raise InvalidValueError(f"{name} n'a pas de valeur pour le client {missing[0]!r} : "
+                                    "donnez une valeur par client (même index que la table des profits).")
+        return value.reindex(data.index).to_numpy(dtype=dtype)
+    arr = np.asarray(value, dtype=dtype)
+    if arr.ndim == 0:
+        return np.full(len(data), arr, dtype=dtype)
+    if arr.shape != (len(data),):
+        raise InvalidValueError(f"{name} doit avoir une valeur par client ({len(data)} attendues, "
+                                f"{arr.size} reçues).")
+    return arr
 
 
 def _profit_series(data: pd.DataFrame | pd.Series, profit: str) -> pd.Series:

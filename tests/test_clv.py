@@ -141,3 +141,11 @@ def test_retention_needs_consecutive_years():
 def test_retention_one_customer_one_purchase_per_year():
     orders = pd.DataFrame({"customer_id": ["A", "A"], "order_date": ["2024-12-31", "2025-01-01"]})
     assert cv.retention_rate(orders) == 1.0
+
+
+def test_weight_by_reliability_aligns_on_customers():
+    value = pd.Series([100.0, 10.0], index=["A", "B"])
+    score = pd.Series([1.0, 0.5], index=["B", "A"])
+    assert cv.weight_by_reliability(value, score).tolist() == pytest.approx([50.0, 10.0])
+    with pytest.raises(InvalidValueError, match="manquante"):
+        cv.weight_by_reliability(value, pd.Series([1.0], index=["A"]))

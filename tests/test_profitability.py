@@ -166,3 +166,13 @@ def test_empty_orders_table_is_refused_in_french(pools, volumes):
     empty = pd.DataFrame({"customer_id": pd.Series([], dtype=str), "gross_margin": pd.Series([], dtype=float)})
     with pytest.raises(EmptyTableError, match="vide"):
         pf.direct_profit(empty, costs)
+
+
+def test_scenario_aligns_series_on_the_customer_index():
+    d = pd.DataFrame({"direct_profit": [100.0, -20.0]}, index=["A", "B"])
+    target = pd.Series([True, False], index=["B", "A"])   # B targeted, given in another order
+    fee = pd.Series([30.0, 0.0], index=["B", "A"])
+    out = pf.apply_scenario(d, target, revenue=fee)
+    assert out["profit_after"] == pytest.approx(110.0)
+    with pytest.raises(InvalidValueError, match="une valeur par client"):
+        pf.apply_scenario(d, [True, False, True])
