@@ -204,6 +204,8 @@ def _compare_number(q: Question, answer: Any, expected: Any) -> str:
         return "la valeur est juste."
     if q.percent and _close(got, exp * 100, q.rtol, q.atol * 100):
         return "la valeur est juste (exprimée en %)."
+    if q.percent and abs(exp) <= 1 < abs(got) <= 100:  # answered in %: compare on that scale
+        raise _Wrong(f"votre valeur (lue en %) est {'trop grande' if got > exp * 100 else 'trop petite'}.")
     if exp != 0 and got != 0:
         ratio = abs(got / exp)
         if q.percent and _close(got * 100, exp, q.rtol, q.atol):

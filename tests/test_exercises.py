@@ -65,6 +65,8 @@ def test_wrong_answers_point_to_the_concept_not_the_value(toy):
     r = ex.check("zz-q1", 0.3)
     assert r.status == "incorrect" and "trop grande" in r.message and "un taux est une part" in r.message
     assert "0.25" not in r.message and "0,25" not in r.message and "25" not in r.message.replace("zz-q1", "")
+    r = ex.check("zz-q1", 27)  # a rate given in %, a little off: judged on the % scale
+    assert "(lue en %) est trop grande" in r.message and "100 fois" not in r.message
     r = ex.check("zz-q3", 123.4)
     assert "10 fois trop petite" in r.message and "1234" not in r.message
     r = ex.check("zz-q2", pd.Series({"magasin": 10}))
