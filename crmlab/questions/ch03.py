@@ -87,7 +87,7 @@ def _portfolio_2024() -> pd.Series:
     return lifecycle.portfolio(s).iloc[0][["nouveau", "actif", "dormant", "perdu"]]
 
 
-@question("03-q5", kind="number", rtol=1e-3, percent=True,
+@question("03-q5", kind="number", rtol=1e-3, atol=1e-3, percent=True,
           concept="une ligne de la matrice de transition donne, pour les personnes d'un statut à une fin de mois, "
                   "la part de chaque statut à la fin du mois suivant, toutes paires de mois confondues.",
           hints=["Il faut la matrice de transition normalisée par ligne, sur les 36 fins de mois.",
@@ -149,7 +149,7 @@ def _winback() -> list[str]:
     return list(w.index)
 
 
-@question("03-q10", kind="number", rtol=1e-3, percent=True,
+@question("03-q10", kind="number", rtol=1e-3, atol=1e-3, percent=True,
           concept="le rapport pertes / conquêtes dit quelle part de l'effort de conquête sert seulement à "
                   "remplacer les clients perdus.",
           hints=["Il faut les pertes et les conquêtes de l'année 2025, dans `lifecycle.flows(statuts)`.",
