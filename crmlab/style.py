@@ -50,7 +50,7 @@ def fmt_number(x: float | None, decimals: int = 0) -> str:
     >>> fmt_number(1234567.891, 2)
     '1\\xa0234\\xa0567,89'
     """
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT:
+    if x is None or x is pd.NA or x is pd.NaT or not math.isfinite(float(x)):
         return "–"
     q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if q == 0:
@@ -67,7 +67,7 @@ def fmt_eur(x: float | None, decimals: int = 0) -> str:
 
 def fmt_pct(x: float | None, decimals: int = 1, ratio: bool = True) -> str:
     """Percentage: ``fmt_pct(0.123) == '12,3 %'``; ``ratio=False`` when ``x`` is already in %."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if x is None or x is pd.NA or not math.isfinite(float(x)):
         return "–"
     s = fmt_number(float(x) * (100 if ratio else 1), decimals)
     return f"{s}{NBSP}%"
@@ -155,7 +155,10 @@ def format_axis(ax, x: str | None = None, y: str | None = None, decimals: int = 
 
 
 def month_axis(ax, axis: str = "x"):
-    """French month labels (``janv. 2024``) on a date axis."""
+    """French month labels (``janv. 2024``) on a date axis, 3 to 7 ticks.
+
+    It sets both the tick locator and the formatter: set custom ticks after calling it.
+    """
     import matplotlib.dates as mdates
     from matplotlib.ticker import FuncFormatter
 

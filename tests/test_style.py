@@ -29,6 +29,7 @@ def test_units_and_dates():
     assert style.fmt_date("2025-08-01") == "1er août 2025"
     assert style.fmt_date("2025-12-01", with_day=False) == "décembre 2025"
     assert style.fmt_eur(float("nan")) == "–"
+    assert style.fmt_number(float("inf")) == "–" and style.fmt_pct(float("-inf")) == "–"
 
 
 def test_format_table_leaves_original_unchanged():
