@@ -87,6 +87,9 @@ def run_cases() -> list[tuple[str, float, float]]:
 
     matplotlib.use("Agg")
     import bench.cases as pkg
+    from crmlab import style
+
+    style.set_style()  # the look the notebooks use (layout engine, fonts): widgets draw with it
 
     rows = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
