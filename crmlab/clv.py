@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .validation import InvalidValueError, check_table
+from .validation import InvalidValueError, check_table, require_number
 
 __all__ = [
     "clv",
@@ -38,13 +38,7 @@ __all__ = [
 
 
 def _as_array(value, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidValueError(f"{name} doit être un nombre (reçu : {value!r}).") from None
-    if np.isnan(arr).any():
-        raise InvalidValueError(f"{name} contient une valeur manquante (NaN).")
-    return arr
+    return require_number(value, name)
 
 
 def _check_inputs(margin, retention, discount, horizon):

@@ -27,7 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .validation import InvalidValueError, NegativeValueError, check_table
+from .validation import InvalidValueError, NegativeValueError, check_table, require_number
 
 __all__ = [
     "implied_retention",
@@ -62,15 +62,7 @@ PHASE_LABELS = {  # French labels of the flow columns (figures, tables)
 # ----------------------------------------------------------------- guards
 def _number(value, name: str, label: str) -> np.ndarray:
     """``value`` as a float array, or a French error naming the argument."""
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
-        raise InvalidValueError(f"{label} (`{name}`) doit être un nombre, pas {value!r}.")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidValueError(f"{label} (`{name}`) doit être un nombre, pas {value!r}.") from None
-    if np.isnan(arr).any():
-        raise InvalidValueError(f"{label} (`{name}`) vaut NaN : une valeur manquante ?")
-    return arr
+    return require_number(value, label, name)
 
 
 def _rate(value, name: str, label: str, upper: float = 1.0) -> np.ndarray:

@@ -27,6 +27,7 @@ __all__ = [
     "require_nonempty",
     "require_non_negative",
     "require_numeric",
+    "require_number",
     "parse_dates",
     "check_table",
 ]
@@ -123,6 +124,28 @@ def require_numeric(df: pd.DataFrame, column: str, table: str = "données") -> N
             f"la colonne '{column}' de la table « {table} » doit être numérique ; "
             f"valeur non numérique rencontrée : {_py(example)!r}."
         )
+
+
+def require_number(value: object, label: str, name: str | None = None):
+    """``value`` (a number or an array of numbers) as a float array, or a French error.
+
+    ``label`` is what a student reads (``"la marge"``), ``name`` the argument's name.
+
+    >>> require_number(0.8, "le taux de rétention").item()
+    0.8
+    """
+    import numpy as np
+
+    who = f"{label} (`{name}`)" if name else label
+    if isinstance(value, (bool, np.bool_, str)):
+        raise InvalidValueError(f"{who} doit être un nombre, pas {value!r}.")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"{who} doit être un nombre, pas {_py(value)!r}.") from None
+    if np.isnan(arr).any():
+        raise InvalidValueError(f"{who} contient une valeur manquante (NaN).")
+    return arr
 
 
 def require_non_negative(df: pd.DataFrame, column: str, table: str = "données") -> None:
