@@ -4,7 +4,8 @@
 # pyproject.toml change, the data are rebuilt only when they differ from
 # datasets/SHA256SUMS.
 #
-#   make lab         set everything up and open the course in JupyterLab (chapter 00)
+#   make lab         set everything up and open the course in JupyterLab (chapter 00);
+#                    extra server options go in LAB_ARGS, e.g. make lab LAB_ARGS=--no-browser
 #   make test        set everything up and run every test (what CI runs)
 #   make bench       time and measure every notebook → bench/RESULTS.md
 #   make exercises   regenerate exercises/ from solutions/
@@ -36,7 +37,7 @@ data: $(STAMP)
 	$(PY) -m crmlab.datasets ensure
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_prise_en_main.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_prise_en_main.ipynb
 
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
