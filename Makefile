@@ -42,7 +42,7 @@ lab: setup
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120 \
-	  tests notebooks solutions
+	  --doctest-modules tests crmlab notebooks solutions
 
 bench: setup
 	$(PY) bench/run.py
