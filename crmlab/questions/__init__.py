@@ -10,3 +10,18 @@ function that computes the expected answer from the data with ``crmlab``::
 
 ``crmlab.exercises`` imports these modules lazily, at the first check.
 """
+
+from functools import cache
+
+import pandas as pd
+
+
+@cache
+def table(name: str) -> pd.DataFrame:
+    """One shared, cached copy of a company table for the expected answers of every chapter.
+
+    Read only: a question that needs a changed table works on a copy.
+    """
+    from .. import datasets
+
+    return getattr(datasets, f"load_{name}")()

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
 
 import pandas as pd
 
-from .. import datasets
 from ..exercises import question
+from . import table
 
-@cache
 def _orders() -> pd.DataFrame:
-    return datasets.load_orders()
+    return table("orders")
 
 
 @question("00-q1", kind="integer", concept="une commande = une ligne de la table orders.",

@@ -8,14 +8,14 @@ import pandas as pd
 
 from .. import datasets, retention
 from ..exercises import question
+from . import table
 
 DISCOUNT = 0.10  # the discount rate every question of the chapter uses
 YEAR = 2025
 
 
-@cache
 def _orders() -> pd.DataFrame:
-    return datasets.load_orders()
+    return table("orders")
 
 
 @cache

@@ -13,15 +13,15 @@ import pandas as pd
 
 from .. import datasets, lifecycle
 from ..exercises import question
+from . import table
 
 NEW_DAYS = 90
 END_2024 = pd.Timestamp("2024-12-31")
 END_2025 = pd.Timestamp("2025-12-31")
 
 
-@cache
 def _orders() -> pd.DataFrame:
-    return datasets.load_orders()
+    return table("orders")
 
 
 @cache

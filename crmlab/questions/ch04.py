@@ -8,14 +8,14 @@ import pandas as pd
 
 from .. import concentration, datasets, rfm
 from ..exercises import question
+from . import table
 
 REFERENCE = pd.Timestamp("2025-12-31")
 CATEGORIES = ("maison", "cuisine", "jardin", "décoration", "textile", "jouets et loisirs", "bricolage")
 
 
-@cache
 def _orders() -> pd.DataFrame:
-    return datasets.load_orders()
+    return table("orders")
 
 
 @cache
