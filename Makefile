@@ -52,7 +52,8 @@ exercises: $(STAMP)
 
 execute: setup
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=300 notebooks/[0-9]*.ipynb solutions/[0-9]*.ipynb
+	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
+	  notebooks/[0-9]*.ipynb solutions/[0-9]*.ipynb
 	$(PY) tools/make_exercises.py
 
 check-env: $(STAMP)
