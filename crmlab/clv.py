@@ -25,7 +25,10 @@ import pandas as pd
 from .validation import InvalidValueError, check_table, require_number
 
 __all__ = [
+    "DISCOUNT_RATE",
     "clv",
+    "residual_value",
+    "period_rate",
     "clv_table",
     "breakeven_retention",
     "retention_rate",
@@ -35,6 +38,10 @@ __all__ = [
     "clv_sensitivity_figure",
     "clv_widget",
 ]
+
+
+DISCOUNT_RATE = 0.10
+"""The course's annual discount rate (CONVENTIONS.md, section 5)."""
 
 
 def _as_array(value, name: str) -> np.ndarray:
@@ -84,9 +91,12 @@ def clv(
 ):
     """Discounted value of a customer's future margins under a constant retention rate.
 
-    ``horizon`` is a number of years (``None``: infinite). With
-    ``include_first_year=True`` the margin of the current year (a new customer's
-    first year, not discounted) is added; ``acquisition_cost`` is subtracted.
+    ``horizon`` is a number of years of margin (``None``: infinite). With
+    ``include_first_year=True`` this is the value of a *new* customer (course
+    convention, CONVENTIONS.md): the first year's margin at t = 0, not discounted,
+    then ``horizon − 1`` years to come; without, the residual value of a current
+    customer (years 1 to ``horizon``, :func:`residual_value`).
+    ``acquisition_cost`` is subtracted.
     Inputs broadcast (numpy); a pandas Series in gives a Series out.
 
     >>> round(float(clv(100, 0.8, 0.1, horizon=2)), 2)   # 80/1.1 + 64/1.21
@@ -94,6 +104,8 @@ def clv(
     """
     index = next((v.index for v in (margin, retention, discount) if isinstance(v, pd.Series)), None)
     m, r, d, t = _check_inputs(margin, retention, discount, horizon)
+    if include_first_year and t is not None:
+        t -= 1  # a horizon of T years for a new customer is year 0 plus T − 1 years to come
     q = r / (1 + d)
     with np.errstate(divide="ignore", invalid="ignore"):
         if t is None:
@@ -105,6 +117,42 @@ def clv(
     if index is not None:
         return pd.Series(np.broadcast_to(value, (len(index),)), index=index, name="clv")
     return value[()] if isinstance(value, np.ndarray) else value
+
+
+def residual_value(
+    margin: float | np.ndarray | pd.Series,
+    retention: float | np.ndarray | pd.Series,
+    discount: float | np.ndarray | pd.Series = DISCOUNT_RATE,
+    horizon: int | None = None,
+):
+    """Expected residual value E(RLV) of a current customer, after this year's margin.
+
+    The course's timing convention (CONVENTIONS.md; Fader & Hardie, 2012): the
+    margin of a year of relationship is booked at the start of that year, so the
+    years to come are worth ``sum over t = 1..T of m r**t / (1 + d)**t``, that is
+    ``m r / (1 + d − r)`` on an infinite horizon. The value of a *new* customer is
+    ``margin + residual_value(...)`` (:func:`clv` with the first year included).
+
+    >>> round(float(residual_value(100, 0.8, 0.1)), 2)
+    266.67
+    """
+    return clv(margin, retention, discount, horizon, include_first_year=False)
+
+
+def period_rate(annual_rate: float, periods_per_year: int) -> float:
+    """The rate per period equivalent to an annual rate: ``(1 + d) ** (1 / n) − 1``.
+
+    A monthly or weekly cash flow is discounted with this rate, not ``d / n``.
+
+    >>> round(period_rate(0.10, 12), 6)
+    0.007974
+    """
+    d = float(require_number(annual_rate, "le taux d'actualisation annuel"))
+    if d <= -1:
+        raise InvalidValueError(f"un taux d'actualisation annuel doit être supérieur à −100 % (reçu : {d!r}).")
+    if isinstance(periods_per_year, bool) or not float(periods_per_year).is_integer() or periods_per_year < 1:
+        raise InvalidValueError(f"le nombre de périodes par an doit être un entier ≥ 1 (reçu : {periods_per_year!r}).")
+    return (1 + d) ** (1 / int(periods_per_year)) - 1
 
 
 def clv_table(margin: float, retention: float, discount: float = 0.1, horizon: int = 10) -> pd.DataFrame:

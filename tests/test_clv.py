@@ -149,3 +149,41 @@ def test_weight_by_reliability_aligns_on_customers():
     assert cv.weight_by_reliability(value, score).tolist() == pytest.approx([50.0, 10.0])
     with pytest.raises(InvalidValueError, match="manquante"):
         cv.weight_by_reliability(value, pd.Series([1.0], index=["A"]))
+
+
+# ------------------------------------------------------ the course's conventions
+# CONVENTIONS.md: margins booked at the start of each year of relationship; a new
+# customer's first margin at t = 0, undiscounted (Fader & Hardie, 2012, case 1);
+# a current customer's residual value starts at t = 1 (case 2).
+def _explicit(m, r, d, first, last):
+    return sum(m * r**t / (1 + d) ** t for t in range(first, last + 1))
+
+
+@pytest.mark.parametrize("m, r, d", [(100, 0.8, 0.1), (37.5, 0.55, 0.08), (18.87, 0.62, 0.0)])
+def test_new_customer_value_is_the_explicit_sum_from_year_zero(m, r, d):
+    assert cv.clv(m, r, d, horizon=7, include_first_year=True) == pytest.approx(_explicit(m, r, d, 0, 6), rel=1e-12)
+    assert cv.clv(m, r, d, include_first_year=True) == pytest.approx(_explicit(m, r, d, 0, 3000), rel=1e-9)
+    assert cv.clv(m, r, d, include_first_year=True) == pytest.approx(m * (1 + d) / (1 + d - r), rel=1e-12)
+
+
+@pytest.mark.parametrize("m, r, d", [(100, 0.8, 0.1), (37.5, 0.55, 0.08), (18.87, 0.62, 0.0)])
+def test_residual_value_is_the_explicit_sum_from_year_one(m, r, d):
+    assert cv.residual_value(m, r, d, horizon=7) == pytest.approx(_explicit(m, r, d, 1, 7), rel=1e-12)
+    assert cv.residual_value(m, r, d) == pytest.approx(m * r / (1 + d - r), rel=1e-12)
+    assert cv.clv(m, r, d, include_first_year=True) == pytest.approx(m + cv.residual_value(m, r, d), rel=1e-12)
+
+
+def test_the_worked_example_of_the_conventions_card():
+    assert round(float(cv.clv(100, 0.8, 0.1, include_first_year=True)), 2) == 366.67
+    assert round(float(cv.residual_value(100, 0.8, 0.1)), 2) == 266.67
+    assert cv.DISCOUNT_RATE == 0.10
+
+
+def test_period_rate_compounds_to_the_annual_rate():
+    assert (1 + cv.period_rate(0.10, 12)) ** 12 == pytest.approx(1.10, rel=1e-12)
+    assert (1 + cv.period_rate(0.10, 52)) ** 52 == pytest.approx(1.10, rel=1e-12)
+    assert cv.period_rate(0.10, 1) == pytest.approx(0.10)
+    with pytest.raises(ValueError, match="entier"):
+        cv.period_rate(0.10, 0)
+    with pytest.raises(ValueError, match="−100 %"):
+        cv.period_rate(-1.5, 12)
