@@ -65,39 +65,42 @@ def _active_2025() -> Answer:
 
 
 @question("00-q3", Euros(decimals=2),
-          concept="le panier moyen est le montant moyen d'une commande : chiffre d'affaires / nombre de commandes.",
-          hints=["Le montant payé de chaque commande est dans la colonne `amount`.",
-                 "Une moyenne sur une colonne : `.mean()` ; attention à ne pas la confondre avec la médiane.",
-                 "C'est aussi la somme des montants divisée par le nombre de commandes."])
-def _average_basket() -> Answer:
+          concept="le panier moyen est le montant moyen d'une commande : chiffre d'affaires / nombre de commandes, "
+                  "ici sur les seules commandes passées en magasin.",
+          hints=["Gardez d'abord les commandes du canal « magasin » (colonne `channel`).",
+                 "Le montant payé de chaque commande est dans la colonne `amount` ; une moyenne sur une colonne : "
+                 "`.mean()` (attention à ne pas la confondre avec la médiane).",
+                 "C'est aussi la somme des montants des commandes en magasin divisée par leur nombre."])
+def _store_basket() -> Answer:
     o = _orders()
+    store = o[o["channel"] == "magasin"]
     return Answer(
-        o["amount"].mean(),
-        mistake("la médiane au lieu de la moyenne", o["amount"].median()),
-        mistake("la marge brute (`gross_margin`) au lieu du montant payé (`amount`)", o["gross_margin"].mean()),
+        store["amount"].mean(),
+        mistake("toutes les commandes, sans garder le seul canal « magasin »", o["amount"].mean()),
+        mistake("la médiane au lieu de la moyenne", store["amount"].median()),
+        mistake("la marge brute (`gross_margin`) au lieu du montant payé (`amount`)", store["gross_margin"].mean()),
         mistake("le chiffre d'affaires par client au lieu de par commande",
-                o["amount"].sum() / o["customer_id"].nunique()),
-        mistake("le panier moyen de 2025 seulement, pas de toute la période", _year(2025)["amount"].mean()),
+                store["amount"].sum() / store["customer_id"].nunique()),
     )
 
 
 @question("00-q4", SeriesOf(Euros(decimals=2), index="le canal (`channel`)", labels_public=True),
-          concept="le chiffre d'affaires d'un canal est la somme des montants de ses commandes.",
-          hints=["Il faut un total par canal : c'est un regroupement.",
+          concept="le chiffre d'affaires d'un canal sur une année est la somme des montants de ses commandes "
+                  "de cette année.",
+          hints=["Deux étapes : garder les commandes de 2024, puis un total par canal (un regroupement).",
                  "`groupby` sur la colonne `channel` (avec `observed=True`, car c'est une catégorie), "
                  "puis la colonne `amount`.",
                  "Après le regroupement, l'agrégation est une somme (`.sum()`), pas une moyenne ni un comptage."])
-def _sales_by_channel() -> Answer:
-    o = _orders()
-    by = o.groupby("channel", observed=True)["amount"]
+def _sales_2024_by_channel() -> Answer:
+    by = _year(2024).groupby("channel", observed=True)["amount"]
     total = by.sum()
     return Answer(
         total,
+        mistake("toutes les années, sans garder 2024", _orders().groupby("channel", observed=True)["amount"].sum()),
+        mistake("l'année 2025 au lieu de 2024", _year(2025).groupby("channel", observed=True)["amount"].sum()),
         mistake("le nombre de commandes par canal au lieu du chiffre d'affaires", by.size().astype(float)),
         mistake("le panier moyen par canal au lieu du total", by.mean()),
         mistake("la part de chaque canal au lieu de son montant", total / total.sum()),
-        mistake("le chiffre d'affaires de 2025 seulement, pas de toute la période",
-                _year(2025).groupby("channel", observed=True)["amount"].sum()),
     )
 
 

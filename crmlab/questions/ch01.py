@@ -20,29 +20,48 @@ def _orders() -> pd.DataFrame:
 
 
 @cache
+def _members() -> pd.Index:
+    """Customers of the loyalty programme (the chapter's exercises study them)."""
+    c = table("customers")
+    return pd.Index(c.loc[c["loyalty_member"].astype(bool), "customer_id"])
+
+
+@cache
+def _member_orders() -> pd.DataFrame:
+    o = _orders()
+    return o[o["customer_id"].isin(_members())]
+
+
+@cache
 def _flows(inactive_after: int = 12) -> pd.DataFrame:
     return retention.portfolio_flows(_orders(), inactive_after=inactive_after)
 
 
-def _buyers(year: int) -> pd.Index:
-    o = _orders()
+def _buyers(year: int, orders: pd.DataFrame | None = None) -> pd.Index:
+    o = _member_orders() if orders is None else orders
     return pd.Index(o.loc[o["order_date"].dt.year == year, "customer_id"].unique())
 
 
-def _retention(year: int) -> float:
-    return float(retention.yearly_retention(_orders()).loc[year, "retention_rate"])
+def _retention(year: int, orders: pd.DataFrame | None = None) -> float:
+    o = _member_orders() if orders is None else orders
+    return float(retention.yearly_retention(o).loc[year, "retention_rate"])
 
 
-def _margin_per_buyer(year: int = YEAR) -> float:
-    o = _orders()
+def _margin_per_buyer(year: int = YEAR, orders: pd.DataFrame | None = None, col: str = "gross_margin") -> float:
+    o = _member_orders() if orders is None else orders
     this_year = o[o["order_date"].dt.year == year]
-    return float(this_year["gross_margin"].sum() / this_year["customer_id"].nunique())
+    return float(this_year[col].sum() / this_year["customer_id"].nunique())
+
+
+def _member_acquisition_cost() -> float:
+    c = table("customers")
+    return float(c.loc[c["loyalty_member"].astype(bool), "acquisition_cost"].mean())
 
 
 @cache
 def _parameters() -> tuple[float, float, float]:
-    """Verdane's retention economics in 2025: (retention, margin per buyer, mean acquisition cost)."""
-    return _retention(YEAR), _margin_per_buyer(YEAR), float(table("customers")["acquisition_cost"].mean())
+    """The members' retention economics in 2025: (retention, margin per buyer, mean acquisition cost)."""
+    return _retention(YEAR), _margin_per_buyer(YEAR), _member_acquisition_cost()
 
 
 @question("01-q1", Ratio(decimals=3, percent_ok=True),
@@ -65,18 +84,20 @@ def _implied_retention() -> Answer:
 
 @question("01-q2", Ratio(decimals=3, percent_ok=True),
           concept="la rétention d'une année sur l'autre est la part des clients acheteurs une année "
-                  "qui achètent de nouveau l'année suivante.",
-          hints=["Il faut deux ensembles de clients : les acheteurs de 2024 et ceux de 2025.",
-                 "Les clients distincts d'une année : filtrez l'année puis `.unique()` sur `customer_id` ; "
-                 "`.isin(...)` dit lesquels sont aussi dans l'autre ensemble.",
-                 "Le dénominateur est le nombre d'acheteurs de 2024 (ceux qu'on pouvait retenir) ; "
-                 "`retention.yearly_retention` donne le même taux."])
+                  "qui achètent de nouveau l'année suivante — ici parmi les membres du programme de fidélité.",
+          hints=["Il faut deux ensembles de membres : les membres acheteurs de 2024 et ceux de 2025. Les membres "
+                 "sont les clients dont `loyalty_member` vaut `True` dans `customers`.",
+                 "Gardez les commandes des membres (`.isin(...)` sur `customer_id`), puis les clients distincts "
+                 "d'une année (`.unique()`) ; `.isin(...)` dit lesquels sont aussi dans l'autre ensemble.",
+                 "Le dénominateur est le nombre de membres acheteurs de 2024 ; `retention.yearly_retention` appliquée "
+                 "aux seules commandes des membres donne le même taux."])
 def _retention_2025() -> Answer:
     b24, b25 = _buyers(2024), _buyers(2025)
     both = len(b24.intersection(b25))
     return Answer(
         _retention(YEAR),
-        mistake("la rétention 2023 → 2024 au lieu de 2024 → 2025", _retention(2024)),
+        mistake("tous les clients au lieu des seuls membres du programme", _retention(YEAR, _orders())),
+        mistake("la rétention 2023 → 2024 au lieu de 2024 → 2025", _retention(YEAR - 1)),
         mistake("rapporté aux acheteurs de 2025 au lieu des acheteurs de 2024 (mauvais dénominateur)",
                 both / len(b25)),
         mistake("le taux d'attrition au lieu du taux de rétention", 1 - _retention(YEAR)),
@@ -85,21 +106,21 @@ def _retention_2025() -> Answer:
 
 @question("01-q3", Euros(decimals=2),
           concept="la marge annuelle par client actif est la marge brute de l'année divisée par le nombre "
-                  "de clients distincts qui ont acheté cette année-là.",
-          hints=["La marge est dans la colonne `gross_margin`, pas dans `amount`.",
-                 "Divisez par des clients **distincts** de 2025 (`nunique`), pas par des commandes.",
+                  "de clients distincts qui ont acheté cette année-là — ici parmi les membres.",
+          hints=["La marge est dans la colonne `gross_margin`, pas dans `amount` ; gardez les commandes des membres.",
+                 "Divisez par des membres **distincts** actifs en 2025 (`nunique`), pas par des commandes.",
                  "Filtrez d'abord les commandes de 2025 : le numérateur et le dénominateur portent sur cette année."])
 def _margin_per_buyer_2025() -> Answer:
-    o = _orders()
+    o = _member_orders()
     y = o[o["order_date"].dt.year == YEAR]
+    n_members = len(_members())
     return Answer(
         _margin_per_buyer(YEAR),
-        mistake("le chiffre d'affaires (`amount`) au lieu de la marge brute", y["amount"].sum() / y["customer_id"].nunique()),
-        mistake("la marge par commande au lieu de par client", y["gross_margin"].mean()),
-        mistake("la marge des trois années au lieu de 2025",
-                o["gross_margin"].sum() / o["customer_id"].nunique()),
-        mistake("divisé par tous les clients de la table, pas par les clients actifs en 2025",
-                y["gross_margin"].sum() / len(table("customers"))),
+        mistake("tous les clients au lieu des seuls membres", _margin_per_buyer(YEAR, _orders())),
+        mistake("le chiffre d'affaires (`amount`) au lieu de la marge brute", _margin_per_buyer(YEAR, col="amount")),
+        mistake("la marge par commande au lieu de par client", float(y["gross_margin"].mean())),
+        mistake("la marge des trois années au lieu de 2025", float(o["gross_margin"].sum() / o["customer_id"].nunique())),
+        mistake("divisé par tous les membres, pas par les membres actifs en 2025", float(y["gross_margin"].sum() / n_members)),
     )
 
 
@@ -133,45 +154,47 @@ def _cohort_value() -> Answer:
 @question("01-q5", Count(),
           concept="un client réactivé achète ce mois-ci alors que son achat précédent date de plus de "
                   "12 mois (il était inactif).",
-          hints=["`retention.portfolio_flows` compte, mois par mois, nouveaux, fidèles, réactivés et perdus.",
-                 "Gardez les mois de 2025 (l'index est fait de dates : `.loc['2025']` les sélectionne).",
+          hints=["`retention.portfolio_flows` compte, mois par mois, nouveaux, fidèles, réactivés et perdus "
+                 "(tous les clients).",
+                 "Gardez les mois de 2024 (l'index est fait de dates : `.loc['2024']` les sélectionne).",
                  "Additionnez la colonne des réactivations sur ces douze mois."])
-def _reactivated_2025() -> Answer:
+def _reactivated_2024() -> Answer:
     f = _flows()
     return Answer(
-        int(f.loc[str(YEAR), "reactivated"].sum()),
-        mistake("les nouveaux clients au lieu des réactivés", int(f.loc[str(YEAR), "new"].sum())),
-        mistake("l'année 2024 au lieu de 2025", int(f.loc[str(YEAR - 1), "reactivated"].sum())),
-        mistake("toute la période au lieu de 2025", int(f["reactivated"].sum())),
+        int(f.loc["2024", "reactivated"].sum()),
+        mistake("les nouveaux clients au lieu des réactivés", int(f.loc["2024", "new"].sum())),
+        mistake("l'année 2025 au lieu de 2024", int(f.loc["2025", "reactivated"].sum())),
+        mistake("toute la période au lieu de 2024", int(f["reactivated"].sum())),
     )
 
 
 @question("01-q6", Count(),
-          concept="la base active varie de (nouveaux + réactivés − perdus) : recruter et reconquérir "
+          concept="la base active (tous les clients) varie de (nouveaux + réactivés − perdus) : recruter et reconquérir "
                   "l'alimentent, l'attrition la vide.",
-          hints=["Comparez la base active de fin décembre 2025 à celle de fin décembre 2024.",
-                 "Les mois de `retention.portfolio_flows` sont repérés par leur premier jour : décembre 2025 "
-                 "est la ligne `'2025-12-01'`, colonne `active`.",
-                 "Vérifiez avec les flux de 2025 : nouveaux + réactivés − perdus doit donner le même nombre."])
-def _active_change_2025() -> Answer:
+          hints=["Comparez la base active de fin décembre 2024 à celle de fin décembre 2023.",
+                 "Les mois de `retention.portfolio_flows` sont repérés par leur premier jour : décembre 2024 "
+                 "est la ligne `'2024-12-01'`, colonne `active`.",
+                 "Vérifiez avec les flux de 2024 : nouveaux + réactivés − perdus doit donner le même nombre."])
+def _active_change_2024() -> Answer:
     f = _flows()
     active = f["active"]
-    end, prev = pd.Timestamp(f"{YEAR}-12-01"), pd.Timestamp(f"{YEAR - 1}-12-01")
-    y = f.loc[str(YEAR)]
+    end, prev = pd.Timestamp("2024-12-01"), pd.Timestamp("2023-12-01")
+    y = f.loc["2024"]
     return Answer(
         int(active.loc[end] - active.loc[prev]),
-        mistake("de janvier à décembre 2025 au lieu de fin 2024 → fin 2025",
-                int(active.loc[end] - active.loc[pd.Timestamp(f"{YEAR}-01-01")])),
+        mistake("de janvier à décembre 2024 au lieu de fin 2023 → fin 2024",
+                int(active.loc[end] - active.loc[pd.Timestamp("2024-01-01")])),
         mistake("nouveaux − perdus, sans les réactivés", int((y["new"] - y["lost"]).sum())),
-        mistake("la base active de fin 2025 au lieu de sa variation", int(active.loc[end])),
+        mistake("la base active de fin 2024 au lieu de sa variation", int(active.loc[end])),
+        mistake("l'année 2025 au lieu de 2024", int(active.loc[pd.Timestamp("2025-12-01")] - active.loc[end])),
     )
 
 
 @question("01-q7", Euros(decimals=2),
           concept="sur un horizon infini, le profit d'un client recruté est sa valeur actualisée (marge "
                   "divisée par (1 + d − r)) moins son coût d'acquisition.",
-          hints=["Il vous faut r (question 2), m (question 3) et le coût d'acquisition moyen de la table "
-                 "`customers` ; d = 10 %.",
+          hints=["Il vous faut r (question 2), m (question 3) et le coût d'acquisition moyen des membres "
+                 "(colonne `acquisition_cost` de `customers`) ; d = 10 %.",
                  "Recalculez r et m dans la cellule (ne réutilisez pas les variables des questions précédentes) : "
                  "`retention.yearly_retention(orders)` donne r.",
                  "`retention.total_profit` applique la formule du cours ; vérifiez l'ordre de ses arguments "
@@ -184,15 +207,12 @@ def _verdane_profit() -> Answer:
         mistake("la rétention 2023 → 2024 au lieu de 2024 → 2025",
                 float(retention.total_profit(_retention(YEAR - 1), m, ac, DISCOUNT))),
         mistake("le chiffre d'affaires par client au lieu de la marge",
-                float(retention.total_profit(r, _amount_per_buyer(), ac, DISCOUNT))),
+                float(retention.total_profit(r, _margin_per_buyer(YEAR, col="amount"), ac, DISCOUNT))),
+        mistake("les paramètres de tous les clients au lieu de ceux des membres",
+                float(retention.total_profit(_retention(YEAR, _orders()), _margin_per_buyer(YEAR, _orders()),
+                                             float(table("customers")["acquisition_cost"].mean()), DISCOUNT))),
         mistake("sans actualisation (d = 0)", float(retention.total_profit(r, m, ac, 0.0))),
     )
-
-
-def _amount_per_buyer() -> float:
-    o = _orders()
-    y = o[o["order_date"].dt.year == YEAR]
-    return float(y["amount"].sum() / y["customer_id"].nunique())
 
 
 @cache
