@@ -12,6 +12,9 @@ from ..exercises import Answer, Count, Euros, IdSet, Ratio, SeriesOf, mistake, q
 from . import table
 
 REGION = "Île-de-France"
+SOURCE_EMAIL = "caisse"
+SOURCE_PHONE = "centre de contact"
+ROLE = "utilisateur"
 
 
 @cache
@@ -45,14 +48,18 @@ def _warehouse():
 @question("02-q1", Count(),
           concept="normaliser un e-mail, c'est retirer les espaces autour et tout passer en minuscules, "
                   "pour que deux écritures d'une même adresse deviennent identiques.",
-          hints=["Comptez les adresses distinctes après les avoir mises sous une forme unique.",
+          hints=["Gardez les fiches de la source « caisse » (colonne `source`), puis comptez les adresses distinctes "
+                 "après les avoir mises sous une forme unique.",
                  "Les méthodes de texte de pandas sont sous `.str` : `.str.strip()` retire les espaces, "
                  "`.str.lower()` passe en minuscules.",
                  "`.nunique()` compte les valeurs distinctes (les valeurs vides ne comptent pas)."])
-def _distinct_emails() -> Answer:
-    email = _silos()["email"]
+def _distinct_emails_till() -> Answer:
+    s = _silos()
+    email = s.loc[s["source"] == SOURCE_EMAIL, "email"]
     return Answer(
         int(identity.normalize_email(email).nunique()),
+        mistake("toutes les sources au lieu de la seule source « caisse »",
+                int(identity.normalize_email(s["email"]).nunique())),
         mistake("les adresses brutes, sans normalisation", int(email.nunique())),
         mistake("sans passer les adresses en minuscules", int(email.str.strip().nunique())),
         mistake("sans retirer les espaces autour des adresses", int(email.str.lower().nunique())),
@@ -63,14 +70,19 @@ def _distinct_emails() -> Answer:
 @question("02-q2", Ratio(decimals=3, percent_ok=True),
           concept="un téléphone est exploitable quand, une fois les séparateurs retirés et +33 remplacé par 0, "
                   "il reste exactement dix chiffres commençant par 0.",
-          hints=["Normalisez d'abord les téléphones, puis mesurez la part des fiches où le résultat est exploitable.",
+          hints=["Gardez les fiches de la source « centre de contact », normalisez leurs téléphones, puis mesurez "
+                 "la part des fiches où le résultat est exploitable.",
                  "`identity.normalize_phone` met à vide (NA) les numéros absents ou illisibles.",
-                 "La part porte sur **toutes** les fiches : la moyenne d'une série de booléens (`.notna()`) en est une."])
-def _phone_usable() -> Answer:
-    phone = _silos()["phone"]
+                 "La part porte sur **toutes** les fiches de cette source : la moyenne d'une série de booléens "
+                 "(`.notna()`) en est une."])
+def _phone_usable_contact_centre() -> Answer:
+    s = _silos()
+    phone = s.loc[s["source"] == SOURCE_PHONE, "phone"]
     usable = identity.normalize_phone(phone).notna()
+    every = identity.normalize_phone(s["phone"]).notna()
     return Answer(
         float(usable.mean()),
+        mistake("toutes les sources au lieu de la seule source « centre de contact »", float(every.mean())),
         mistake("la part parmi les seules fiches qui ont un téléphone (la question porte sur toutes les fiches)",
                 float(usable.sum() / phone.notna().sum())),
         mistake("la part des fiches sans téléphone exploitable", float(1 - usable.mean())),
@@ -96,21 +108,25 @@ def _excess_records() -> Answer:
 
 @question("02-q4", Ratio(decimals=3, percent_ok=True),
           concept="le rappel est la part des vraies paires (deux fiches d'un même client) que la règle réunit.",
-          hints=["Appliquez la règle « même e-mail normalisé », puis comparez les groupes obtenus à la vraie "
+          hints=["Appliquez la règle « même téléphone normalisé », puis comparez les groupes obtenus à la vraie "
                  "correspondance.",
                  "`identity.normalize_records` prépare les fiches ; `identity.candidate_pairs` avec pour seul bloc "
-                 "la colonne `'email_norm'` donne les paires qui partagent l'e-mail ; `identity.cluster_records` "
+                 "la colonne `'phone_norm'` donne les paires qui partagent le téléphone ; `identity.cluster_records` "
                  "les regroupe (sans score, toutes les paires sont gardées).",
                  "`identity.pairwise_metrics(groupes, silos['customer_id'])` mesure les groupes contre la vérité."])
-def _email_rule_recall() -> Answer:
-    records, _ = _scored()
-    pairs = identity.candidate_pairs(records, blocks=["email_norm"], max_block_size=10**6)
-    labels = identity.cluster_records(len(records), pairs)
-    m = identity.pairwise_metrics(labels, _silos()["customer_id"])
+def _phone_rule_recall() -> Answer:
+    def metrics(block: str) -> pd.Series:
+        records, _ = _scored()
+        pairs = identity.candidate_pairs(records, blocks=[block], max_block_size=10**6)
+        labels = identity.cluster_records(len(records), pairs)
+        return identity.pairwise_metrics(labels, _silos()["customer_id"])
+
+    m = metrics("phone_norm")
     return Answer(
         float(m["recall"]),
         mistake("la précision au lieu du rappel", float(m["precision"])),
-        mistake("le rappel du rapprochement complet au seuil 0,85, pas de la seule règle « même e-mail »",
+        mistake("la règle « même e-mail » au lieu de « même téléphone »", float(metrics("email_norm")["recall"])),
+        mistake("le rappel du rapprochement complet au seuil 0,85, pas de la seule règle « même téléphone »",
                 float(_metrics(0.85)["recall"])),
     )
 
@@ -205,17 +221,19 @@ def _top5_idf() -> Answer:
 
 
 @question("02-q8", Count(),
-          concept="on ne peut écrire par e-mail qu'à un client qui y a consenti et ne s'est pas désinscrit depuis.",
+          concept="on ne peut écrire par SMS qu'à un client qui y a consenti et ne s'est pas désinscrit depuis.",
           hints=["Deux conditions à réunir dans la table `customers`.",
-                 "Le consentement est dans `consent_email` ; une désinscription laisse une date dans "
+                 "Le consentement SMS est dans `consent_sms` ; une désinscription laisse une date dans "
                  "`unsubscribe_date` (vide sinon : `.isna()`).",
                  "Combinez les deux conditions avec `&` (chacune entre parenthèses), puis comptez les `True`."])
-def _emailable() -> Answer:
+def _sms_reachable() -> Answer:
     c = table("customers")
-    consent = c["consent_email"] == 1
+    consent = c["consent_sms"].astype(bool)
     subscribed = c["unsubscribe_date"].isna()
     return Answer(
         int((consent & subscribed).sum()),
+        mistake("le consentement e-mail au lieu du consentement SMS",
+                int((c["consent_email"].astype(bool) & subscribed).sum())),
         mistake("le consentement seul, sans exclure les clients désinscrits", int(consent.sum())),
         mistake("les non-désinscrits seuls, sans vérifier le consentement", int(subscribed.sum())),
         mistake("« ou » au lieu de « et » entre les deux conditions", int((consent | subscribed).sum())),
@@ -226,18 +244,21 @@ def _emailable() -> Answer:
           concept="un rôle du groupe d'achat est couvert dans un compte si au moins un contact de ce compte "
                   "tient ce rôle ; les comptes sans aucun contact comptent comme non couverts.",
           hints=["Partez de la liste de **tous** les comptes (`accounts`), pas seulement de ceux qui ont des contacts.",
-                 "Les comptes qui ont un prescripteur se lisent dans `contacts` (colonnes `role` et `account_id`) ; "
+                 "Les comptes qui ont un utilisateur se lisent dans `contacts` (colonnes `role` et `account_id`) ; "
                  "`.isin(...)` dit, pour chaque compte, s'il en fait partie.",
-                 "La part cherchée est celle des comptes **sans** prescripteur : le complément à 1."])
-def _no_prescriber() -> Answer:
+                 "La part cherchée est celle des comptes **sans** utilisateur : le complément à 1."])
+def _no_user() -> Answer:
     accounts, contacts = table("b2b_accounts"), table("b2b_contacts")
-    with_role = contacts.loc[contacts["role"] == "prescripteur", "account_id"]
-    covered = accounts["account_id"].isin(with_role)
+
+    def covered(role: str) -> pd.Series:
+        return accounts["account_id"].isin(contacts.loc[contacts["role"] == role, "account_id"])
+
     return Answer(
-        float(1 - covered.mean()),
-        mistake("la part des comptes avec prescripteur, au lieu de ceux qui n'en ont pas", float(covered.mean())),
-        mistake("la part des contacts qui ne sont pas prescripteurs, au lieu d'une part de comptes",
-                float((contacts["role"] != "prescripteur").mean())),
+        float(1 - covered(ROLE).mean()),
+        mistake("la part des comptes avec utilisateur, au lieu de ceux qui n'en ont pas", float(covered(ROLE).mean())),
+        mistake("le rôle « prescripteur » au lieu de « utilisateur »", float(1 - covered("prescripteur").mean())),
+        mistake("la part des contacts qui ne sont pas utilisateurs, au lieu d'une part de comptes",
+                float((contacts["role"] != ROLE).mean())),
     )
 
 
