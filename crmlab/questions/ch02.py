@@ -13,8 +13,7 @@ from . import table
 
 REGION = "Île-de-France"
 SOURCE_EMAIL = "caisse"
-SOURCE_PHONE = "centre de contact"
-ROLE = "utilisateur"
+ROLE = "payeur"
 
 
 @cache
@@ -67,25 +66,21 @@ def _distinct_emails_till() -> Answer:
     )
 
 
-@question("02-q2", Ratio(decimals=3, percent_ok=True),
-          concept="un téléphone est exploitable quand, une fois les séparateurs retirés et +33 remplacé par 0, "
-                  "il reste exactement dix chiffres commençant par 0.",
-          hints=["Gardez les fiches de la source « centre de contact », normalisez leurs téléphones, puis mesurez "
-                 "la part des fiches où le résultat est exploitable.",
-                 "`identity.normalize_phone` met à vide (NA) les numéros absents ou illisibles.",
-                 "La part porte sur **toutes** les fiches de cette source : la moyenne d'une série de booléens "
-                 "(`.notna()`) en est une."])
-def _phone_usable_contact_centre() -> Answer:
-    s = _silos()
-    phone = s.loc[s["source"] == SOURCE_PHONE, "phone"]
-    usable = identity.normalize_phone(phone).notna()
-    every = identity.normalize_phone(s["phone"]).notna()
+@question("02-q2", Count(),
+          concept="un téléphone normalisé n'a plus que ses dix chiffres (séparateurs retirés, +33 remplacé par 0) : "
+                  "deux écritures d'un même numéro deviennent identiques.",
+          hints=["Normalisez d'abord tous les téléphones de `silos`, puis comptez les numéros distincts.",
+                 "`identity.normalize_phone` met chaque numéro sous une forme unique (NA s'il est absent ou illisible).",
+                 "`.nunique()` compte les valeurs distinctes (les valeurs vides ne comptent pas)."])
+def _distinct_phones() -> Answer:
+    phone = _silos()["phone"]
     return Answer(
-        float(usable.mean()),
-        mistake("toutes les sources au lieu de la seule source « centre de contact »", float(every.mean())),
-        mistake("la part parmi les seules fiches qui ont un téléphone (la question porte sur toutes les fiches)",
-                float(usable.sum() / phone.notna().sum())),
-        mistake("la part des fiches sans téléphone exploitable", float(1 - usable.mean())),
+        int(identity.normalize_phone(phone).nunique()),
+        mistake("les numéros bruts, sans normalisation", int(phone.nunique())),
+        mistake("le nombre de fiches avec un téléphone, pas le nombre de numéros distincts",
+                int(identity.normalize_phone(phone).notna().sum())),
+        mistake("les seuls espaces retirés, sans traiter les points ni +33",
+                int(phone.str.replace(" ", "", regex=False).nunique())),
     )
 
 
@@ -244,10 +239,10 @@ def _sms_reachable() -> Answer:
           concept="un rôle du groupe d'achat est couvert dans un compte si au moins un contact de ce compte "
                   "tient ce rôle ; les comptes sans aucun contact comptent comme non couverts.",
           hints=["Partez de la liste de **tous** les comptes (`accounts`), pas seulement de ceux qui ont des contacts.",
-                 "Les comptes qui ont un utilisateur se lisent dans `contacts` (colonnes `role` et `account_id`) ; "
+                 "Les comptes qui ont un payeur se lisent dans `contacts` (colonnes `role` et `account_id`) ; "
                  "`.isin(...)` dit, pour chaque compte, s'il en fait partie.",
-                 "La part cherchée est celle des comptes **sans** utilisateur : le complément à 1."])
-def _no_user() -> Answer:
+                 "La part cherchée est celle des comptes **sans** payeur : le complément à 1."])
+def _no_payer() -> Answer:
     accounts, contacts = table("b2b_accounts"), table("b2b_contacts")
 
     def covered(role: str) -> pd.Series:
@@ -255,9 +250,9 @@ def _no_user() -> Answer:
 
     return Answer(
         float(1 - covered(ROLE).mean()),
-        mistake("la part des comptes avec utilisateur, au lieu de ceux qui n'en ont pas", float(covered(ROLE).mean())),
-        mistake("le rôle « prescripteur » au lieu de « utilisateur »", float(1 - covered("prescripteur").mean())),
-        mistake("la part des contacts qui ne sont pas utilisateurs, au lieu d'une part de comptes",
+        mistake("la part des comptes avec payeur, au lieu de ceux qui n'en ont pas", float(covered(ROLE).mean())),
+        mistake("le rôle « prescripteur » au lieu de « payeur »", float(1 - covered("prescripteur").mean())),
+        mistake("la part des contacts qui ne sont pas payeurs, au lieu d'une part de comptes",
                 float((contacts["role"] != ROLE).mean())),
     )
 

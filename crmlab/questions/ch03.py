@@ -19,6 +19,7 @@ from . import table
 
 NEW_DAYS = 90
 END_2024 = pd.Timestamp("2024-12-31")
+Q3_2024 = pd.Timestamp("2024-09-30")
 END_2025 = pd.Timestamp("2025-12-31")
 LIVING = ["nouveau", "actif", "dormant", "perdu"]
 
@@ -51,63 +52,70 @@ def _flows() -> pd.DataFrame:
 
 @question("03-q1", Ratio(decimals=3, percent_ok=True),
           concept="le taux de conversion des prospects est la part des inscrits devenus clients "
-                  "(colonne `converted_customer_id` renseignée).",
-          hints=["Un prospect converti a un identifiant client dans `converted_customer_id`.",
-                 "`.notna()` donne `True` quand la colonne est renseignée.",
+                  "(colonne `converted_customer_id` renseignée), ici parmi les inscrits d'une année.",
+          hints=["Gardez les prospects inscrits en 2024 (colonne `signup_date`).",
+                 "Un prospect converti a un identifiant client dans `converted_customer_id` : `.notna()` donne `True` "
+                 "quand la colonne est renseignée.",
                  "La moyenne d'une série de booléens est la part des `True`."])
-def _conversion_rate() -> Answer:
-    converted = table("prospects")["converted_customer_id"].notna()
+def _conversion_rate_2024() -> Answer:
+    p = table("prospects")
+    converted = p["converted_customer_id"].notna()
+    in_2024 = p["signup_date"].dt.year == 2024
     return Answer(
-        float(converted.mean()),
-        mistake("le nombre de prospects convertis au lieu de leur part", float(converted.sum())),
-        mistake("la part des prospects non convertis", float(1 - converted.mean())),
+        float(converted[in_2024].mean()),
+        mistake("tous les prospects au lieu des seuls inscrits de 2024", float(converted.mean())),
+        mistake("le nombre de prospects convertis au lieu de leur part", float(converted[in_2024].sum())),
+        mistake("la part des prospects non convertis", float(1 - converted[in_2024].mean())),
     )
 
 
 @question("03-q2", Days(decimals=0),
           concept="l'écart entre deux achats se calcule entre jours d'achat distincts d'un même client, "
-                  "triés dans le temps.",
+                  "triés dans le temps ; on l'attribue à l'année de l'achat le plus récent.",
           hints=["Deux commandes du même client le même jour ne comptent que pour un achat : dédoublonnez "
                  "les couples (client, date).",
                  "Triez par client et par date, puis calculez l'écart avec la date précédente **du même client** "
                  "(`groupby` puis `.diff()`) ; `.dt.days` convertit l'écart en jours.",
-                 "Le premier achat de chaque client n'a pas d'écart (NaN) : la médiane l'ignore. "
-                 "`lifecycle.inter_purchase_gaps` fait tout le calcul."])
-def _median_gap() -> Answer:
+                 "Gardez les écarts dont l'achat le plus récent a lieu en 2025, puis leur médiane ; "
+                 "`lifecycle.inter_purchase_gaps` donne tous les écarts (colonne `order_date` = l'achat le plus récent)."])
+def _median_gap_2025() -> Answer:
+    gaps = _gaps()
+    g25 = gaps.loc[gaps["order_date"].dt.year == 2025, "gap_days"]
     o = _orders().sort_values(["customer_id", "order_date"], kind="stable")
-    raw = o.groupby("customer_id")["order_date"].diff().dt.days.dropna()
-    across = o[["customer_id", "order_date"]].drop_duplicates().sort_values("order_date")["order_date"].diff().dt.days
+    raw = o.assign(gap=o.groupby("customer_id")["order_date"].diff().dt.days)
+    raw25 = raw.loc[raw["order_date"].dt.year == 2025, "gap"].dropna()
     return Answer(
-        float(_gaps()["gap_days"].median()),
-        mistake("la moyenne au lieu de la médiane", float(_gaps()["gap_days"].mean())),
-        mistake("les commandes d'un même jour comptées comme deux achats (écarts de 0 jour)", float(raw.median())),
-        mistake("des écarts calculés entre clients différents (sans regrouper par client)",
-                float(across.dropna().median())),
+        float(g25.median()),
+        mistake("les écarts des trois années au lieu de ceux de 2025", float(gaps["gap_days"].median())),
+        mistake("la moyenne au lieu de la médiane", float(g25.mean())),
+        mistake("les commandes d'un même jour comptées comme deux achats (écarts de 0 jour)", float(raw25.median())),
     )
 
 
 @question("03-q3", Days(decimals=0),
           concept="un seuil fondé sur les données est un quantile de la distribution des écarts entre achats.",
-          hints=["Il s'agit d'un quantile (centile) des écarts entre jours d'achat de la question précédente.",
-                 "`.quantile(0.9)` sur la colonne des écarts donne le 90ᵉ centile.",
+          hints=["Il s'agit d'un quantile (centile) des écarts entre jours d'achat de tous les clients, "
+                 "toutes années confondues.",
+                 "`.quantile(0.75)` sur la colonne des écarts donne le 75ᵉ centile (le quartile supérieur).",
                  "Arrondissez au jour **supérieur** avec `np.ceil` (pas au plus proche)."])
-def _p90_gap() -> Answer:
+def _p75_gap() -> Answer:
     gaps = _gaps()["gap_days"]
-    raw = float(gaps.quantile(0.9))
+    raw = float(gaps.quantile(0.75))
     o = _orders().sort_values(["customer_id", "order_date"], kind="stable")
     with_zero = o.groupby("customer_id")["order_date"].diff().dt.days.dropna()
     return Answer(
         int(np.ceil(raw)),
         mistake("le quantile non arrondi au jour supérieur", raw),
         mistake("le quantile arrondi au plus proche, pas au jour supérieur", float(round(raw))),
-        mistake("le 85ᵉ centile (le seuil du cours) au lieu du 90ᵉ", _thresholds()["dormant_days"]),
+        mistake("le 85ᵉ centile (le seuil « dormant » du cours) au lieu du 75ᵉ", _thresholds()["dormant_days"]),
+        mistake("la médiane au lieu du 75ᵉ centile", float(np.ceil(gaps.median()))),
         mistake("les commandes d'un même jour comptées comme deux achats",
-                int(np.ceil(with_zero.quantile(0.9)))),
+                int(np.ceil(with_zero.quantile(0.75)))),
     )
 
 
-def _portfolio_at(date: pd.Timestamp, orders: pd.DataFrame | None = None) -> pd.Series:
-    s = lifecycle.customer_status(_orders() if orders is None else orders, date, new_days=NEW_DAYS, **_thresholds())
+def _portfolio_at(date: pd.Timestamp) -> pd.Series:
+    s = lifecycle.customer_status(_orders(), date, new_days=NEW_DAYS, **_thresholds())
     return lifecycle.portfolio(s).iloc[0][LIVING].astype(float)
 
 
@@ -115,15 +123,15 @@ def _portfolio_at(date: pd.Timestamp, orders: pd.DataFrame | None = None) -> pd.
                             labels_public=True),
           concept="le statut dépend de l'ancienneté (nouveau si premier achat ≤ 90 jours) puis de la récence "
                   "(actif ≤ seuil dormant < dormant ≤ seuil perdu < perdu), à la date choisie.",
-          hints=["Ne gardez que les commandes passées jusqu'au 31 décembre 2024, puis la première et la dernière "
+          hints=["Ne gardez que les commandes passées jusqu'au 30 septembre 2024, puis la première et la dernière "
                  "date d'achat par client.",
                  "Ancienneté = date − premier achat ; récence = date − dernier achat, en jours ; "
                  "`np.select` applique les règles dans l'ordre (« nouveau » d'abord).",
                  "`lifecycle.customer_status` fait le calcul ; comptez les statuts avec `value_counts()` et "
                  "retirez la ligne « prospect » s'il y en a une."])
-def _portfolio_2024() -> Answer:
+def _portfolio_q3_2024() -> Answer:
     o = _orders()
-    date = END_2024
+    date = Q3_2024
     past = o[o["order_date"] <= date].groupby("customer_id")["order_date"].agg(["min", "max"])
     age, rec = (date - past["min"]).dt.days, (date - past["max"]).dt.days
     th = _thresholds()
@@ -131,7 +139,7 @@ def _portfolio_2024() -> Answer:
                                    ["actif", "dormant", "nouveau"], default="perdu")).value_counts()
     return Answer(
         _portfolio_at(date),
-        mistake("les statuts au 31 décembre 2025 au lieu du 31 décembre 2024", _portfolio_at(END_2025)),
+        mistake("les statuts au 31 décembre 2024 au lieu du 30 septembre 2024", _portfolio_at(END_2024)),
         mistake("« nouveau » testé après la récence (l'ordre des règles compte)",
                 late_new.reindex(LIVING, fill_value=0).astype(float)),
     )
@@ -143,19 +151,20 @@ def _portfolio_2024() -> Answer:
           hints=["Il faut la matrice de transition **normalisée par ligne**, sur les 36 fins de mois.",
                  "`lifecycle.transition_matrix(statuts)` donne les parts : lignes = statut de départ, "
                  "colonnes = statut d'arrivée.",
-                 "Lisez une seule cellule du tableau : `.loc[statut_de_départ, statut_d_arrivée]`."],
+                 "Lisez une seule cellule du tableau avec `.loc[statut_de_départ, statut_d_arrivée]` : ici un nouveau "
+                 "client qui devient actif."],
           on_collection="Sélectionnez la cellule voulue du tableau avec `.loc[ligne, colonne]` "
                         "(ligne = statut de départ, colonne = statut d'arrivée).")
-def _active_to_dormant() -> Answer:
+def _new_to_active() -> Answer:
     P = lifecycle.transition_matrix(_statuses())
     counts = lifecycle.transition_matrix(_statuses(), normalize=False)
     by_column = counts / counts.sum(axis=0)
     return Answer(
-        float(P.loc["actif", "dormant"]),
-        mistake("la transition dormant → actif (ligne et colonne inversées)", float(P.loc["dormant", "actif"])),
-        mistake("des parts par colonne au lieu de par ligne", float(by_column.loc["actif", "dormant"])),
-        mistake("le nombre de transitions au lieu de leur part", float(counts.loc["actif", "dormant"])),
-        mistake("la probabilité de rester actif au lieu de devenir dormant", float(P.loc["actif", "actif"])),
+        float(P.loc["nouveau", "actif"]),
+        mistake("la transition actif → nouveau (ligne et colonne inversées)", float(P.loc["actif", "nouveau"])),
+        mistake("des parts par colonne au lieu de par ligne", float(by_column.loc["nouveau", "actif"])),
+        mistake("le nombre de transitions au lieu de leur part", float(counts.loc["nouveau", "actif"])),
+        mistake("la probabilité de rester nouveau au lieu de devenir actif", float(P.loc["nouveau", "nouveau"])),
     )
 
 
@@ -163,16 +172,18 @@ def _active_to_dormant() -> Answer:
           concept="le solde du portefeuille = conquêtes + retours de clients perdus − pertes ; c'est la variation "
                   "du nombre de clients vivants (nouveaux, actifs, dormants).",
           hints=["`lifecycle.flows(statuts)` donne les flux de chaque mois (conquêtes, retours, pertes, solde).",
-                 "Gardez les mois de 2025 : l'index est fait de dates, `.index.year == 2025` les sélectionne.",
+                 "Gardez les six mois de janvier à juin 2025 : l'index est fait de dates (les fins de mois), "
+                 "`.loc['2025-01':'2025-06']` les sélectionne.",
                  "Additionnez la colonne du solde (`net`) sur ces mois."])
-def _net_2025() -> Answer:
+def _net_h1_2025() -> Answer:
     f = _flows()
-    y = f[f.index.year == 2025]
+    h1, h2 = f.loc["2025-01":"2025-06"], f.loc["2025-07":"2025-12"]
     return Answer(
-        int(y["net"].sum()),
-        mistake("conquêtes − pertes, sans les retours de clients perdus", int((y["acquired"] - y["lost"]).sum())),
-        mistake("l'année 2024 au lieu de 2025", int(f.loc[f.index.year == 2024, "net"].sum())),
-        mistake("toute la période au lieu de 2025", int(f["net"].sum())),
+        int(h1["net"].sum()),
+        mistake("conquêtes − pertes, sans les retours de clients perdus", int((h1["acquired"] - h1["lost"]).sum())),
+        mistake("toute l'année 2025 au lieu du premier semestre", int(f.loc["2025", "net"].sum())),
+        mistake("le second semestre au lieu du premier", int(h2["net"].sum())),
+        mistake("le premier semestre 2024 au lieu de 2025", int(f.loc["2024-01":"2024-06", "net"].sum())),
     )
 
 
@@ -185,19 +196,20 @@ def _projection(months_until: pd.Timestamp, steps: int = 12) -> float:
 
 @question("03-q7", Number(decimals=0),
           concept="une projection de Markov multiplie le vecteur des effectifs par la matrice de transition, "
-                  "une fois par mois : n(t+1) = n(t) · P.",
+                  "une fois par mois : n(t+1) = n(t) · P, ici pendant deux ans.",
           hints=["Estimez la matrice sur les colonnes de `statuts` jusqu'à fin 2024 seulement "
                  "(`statuts.loc[:, :'2024-12-31']`).",
                  "Le point de départ est le portefeuille (tous statuts, prospects compris) au 31 décembre 2024 : "
                  "la dernière ligne de `lifecycle.portfolio` sur ces mêmes colonnes.",
-                 "`lifecycle.project(depart, matrice, 12)` projette 12 mois sans entrées ; lisez la colonne « actif » "
+                 "`lifecycle.project(depart, matrice, 24)` projette 24 mois sans entrées ; lisez la colonne « actif » "
                  "de la dernière ligne."])
 def _projected_active() -> Answer:
     return Answer(
-        _projection(END_2024),
-        mistake("la matrice estimée sur les trois années (2025 comprise) au lieu de 2023-2024", _projection(END_2025)),
-        mistake("11 pas de projection au lieu de 12", _projection(END_2024, 11)),
-        mistake("13 pas de projection au lieu de 12", _projection(END_2024, 13)),
+        _projection(END_2024, 24),
+        mistake("12 mois de projection au lieu de 24", _projection(END_2024, 12)),
+        mistake("la matrice estimée sur les trois années (2025 comprise) au lieu de 2023-2024",
+                _projection(END_2025, 24)),
+        mistake("23 pas de projection au lieu de 24", _projection(END_2024, 23)),
     )
 
 
@@ -246,15 +258,15 @@ def _winback_2025() -> Answer:
 @question("03-q10", Ratio(decimals=3, percent_ok=True),
           concept="le rapport pertes / conquêtes dit quelle part de l'effort de conquête sert seulement à "
                   "remplacer les clients perdus.",
-          hints=["Il faut les pertes et les conquêtes de l'année 2025, dans `lifecycle.flows(statuts)`.",
-                 "Sommez les colonnes `lost` et `acquired` sur les mois de 2025.",
+          hints=["Il faut les pertes et les conquêtes du premier semestre 2025, dans `lifecycle.flows(statuts)`.",
+                 "Sommez les colonnes `lost` et `acquired` sur les mois de janvier à juin 2025.",
                  "Le rapport demandé a les pertes au numérateur."])
-def _loss_ratio_2025() -> Answer:
+def _loss_ratio_h1_2025() -> Answer:
     f = _flows()
-    y, p = f[f.index.year == 2025], f[f.index.year == 2024]
+    y, full = f.loc["2025-01":"2025-06"], f.loc["2025"]
     return Answer(
         float(y["lost"].sum() / y["acquired"].sum()),
         mistake("le rapport inversé (conquêtes / pertes)", float(y["acquired"].sum() / y["lost"].sum())),
-        mistake("l'année 2024 au lieu de 2025", float(p["lost"].sum() / p["acquired"].sum())),
+        mistake("toute l'année 2025 au lieu du premier semestre", float(full["lost"].sum() / full["acquired"].sum())),
         mistake("les pertes rapportées au solde au lieu des conquêtes", float(y["lost"].sum() / y["net"].sum())),
     )
