@@ -253,6 +253,10 @@ class Unit:
     def diagnose(self, got: Any, expected: Any, q: Question) -> _Wrong:
         return _Wrong("ce n'est pas la bonne réponse.")
 
+    def loose_match(self, answer: Any, value: Any) -> bool:
+        """Whether an answer of the wrong shape for ``expected`` is exactly the mistake ``value``."""
+        return False
+
 
 @dataclass(frozen=True)
 class Quantity(Unit):
@@ -552,6 +556,14 @@ class SeriesOf(Unit):
         if numbers.isna().any():
             raise _Wrong("votre série contient des valeurs manquantes (NaN).")
         return numbers.reindex(expected_keys)
+
+    def loose_match(self, answer: Any, value: Any) -> bool:
+        if not isinstance(value, pd.Series):
+            return False
+        try:
+            return self.matches(self.normalise(answer, value, None), value)
+        except (_Wrong, TypeError, ValueError):
+            return False
 
     def _aligned(self, value: pd.Series) -> pd.Series:
         v = value.copy()
@@ -956,7 +968,14 @@ def _check(qid: str, answer: Any) -> Result:
         return Result(qid, ERROR, f"{qid} — impossible de calculer la réponse attendue",
                       f"{exc} — les données sont-elles générées (`make data`) ?")
     try:
-        got = q.unit.normalise(answer, answer_obj.value, q)
+        try:
+            got = q.unit.normalise(answer, answer_obj.value, q)
+        except _Wrong:
+            for m in mistakes(qid):  # a mistake of another shape (other labels…) is still recognised
+                if q.unit.loose_match(answer, m.value):
+                    raise _Wrong(f"votre réponse correspond à une erreur fréquente : **{m.name}**."
+                                 + (f" {m.advice}" if m.advice else "")) from None
+            raise
         if q.unit.matches(got, answer_obj.value):
             return Result(qid, CORRECT, f"{qid} — correct", q.unit.ok_detail[:1].upper() + q.unit.ok_detail[1:])
         for m in mistakes(qid):

@@ -41,22 +41,23 @@ def _top_share(sales: pd.Series, top: float = 0.2, ascending: bool = False) -> f
 
 
 @question("04-q1", Ratio(decimals=3, percent_ok=True),
-          concept="la part des 20 % meilleurs clients = CA des 20 % de clients qui achètent le plus / CA total.",
+          concept="la part des 5 % meilleurs clients = CA des 5 % de clients qui achètent le plus / CA total.",
           hints=["Il faut d'abord le chiffre d'affaires de chaque client, puis les trier du plus gros au plus petit.",
-                 "Le nombre de clients du top 20 % est `round(0.2 * nombre_de_clients)` ; `.head(n)` garde les n "
+                 "Le nombre de clients du top 5 % est `round(0.05 * nombre_de_clients)` ; `.head(n)` garde les n "
                  "premiers d'une série triée.",
                  "Divisez la somme des n premiers par la somme de tous ; `concentration.top_share` donne le même "
                  "résultat."])
-def _top20_share() -> Answer:
+def _top5_share() -> Answer:
     by_orders = _orders().groupby("customer_id").size()
     return Answer(
-        concentration.top_share(_sales(), 0.20),
-        mistake("les 20 % de clients qui achètent le moins (tri croissant)", _top_share(_sales(), ascending=True)),
+        concentration.top_share(_sales(), 0.05),
+        mistake("les 10 % meilleurs clients au lieu des 5 %", concentration.top_share(_sales(), 0.10)),
+        mistake("les 5 % de clients qui achètent le moins (tri croissant)", _top_share(_sales(), 0.05, ascending=True)),
         mistake("le chiffre d'affaires de 2025 seulement, pas de 2023-2025",
-                _top_share(_year(2025).groupby("customer_id")["amount"].sum())),
-        mistake("les 20 % de clients qui commandent le plus souvent, au lieu de ceux qui dépensent le plus",
+                _top_share(_year(2025).groupby("customer_id")["amount"].sum(), 0.05)),
+        mistake("les 5 % de clients qui commandent le plus souvent, au lieu de ceux qui dépensent le plus",
                 float(_sales()[by_orders.sort_values(ascending=False, kind="stable")
-                               .head(round(0.2 * len(by_orders))).index].sum() / _sales().sum())),
+                               .head(round(0.05 * len(by_orders))).index].sum() / _sales().sum())),
     )
 
 
@@ -116,8 +117,8 @@ def _median_recency_2024() -> Answer:
     )
 
 
-def _f_counts(method: str) -> pd.Series:
-    freq = _orders()[_orders()["order_date"] <= REFERENCE].groupby("customer_id").size()
+def _f_counts(method: str, date: str = "2024-12-31") -> pd.Series:
+    freq = _orders()[_orders()["order_date"] <= date].groupby("customer_id").size()
     score = 1 + np.floor((freq.rank(method=method) - 1) * 5 / len(freq)).astype(int)
     return score.value_counts().sort_index().astype(float)
 
@@ -125,14 +126,16 @@ def _f_counts(method: str) -> pd.Series:
 @question("04-q5", SeriesOf(Count(), index="le score F (1 à 5)", labels_public=True),
           concept="avec `rank(method='min')`, les clients ex æquo reçoivent tous le score du premier d'entre eux, "
                   "donc les classes ne font pas exactement 20 %.",
-          hints=["Le score F se calcule sur le nombre de commandes de chaque client au 31 décembre 2025.",
+          hints=["Le score F se calcule sur le nombre de commandes de chaque client au 31 décembre 2024 (les "
+                 "commandes de 2025 ne comptent pas, les clients arrivés en 2025 non plus).",
                  "Score = 1 + partie entière de (rang − 1) × 5 / n, avec le rang `rank(method='min')`.",
                  "Comptez les clients par score avec `value_counts()`, puis rangez l'index avec `sort_index()` ; "
                  "`rfm.rfm_scores` donne les mêmes scores F."])
-def _f_score_counts() -> Answer:
-    scores = rfm.rfm_scores(rfm.rfm_table(_orders(), REFERENCE))
+def _f_score_counts_2024() -> Answer:
+    scores = rfm.rfm_scores(rfm.rfm_table(_orders(), "2024-12-31"))
     return Answer(
         scores["F"].value_counts().sort_index().astype(float),
+        mistake("au 31 décembre 2025 au lieu du 31 décembre 2024", _f_counts("min", "2025-12-31")),
         mistake("des rangs sans ex æquo (`method='first'`) : des classes de taille égale", _f_counts("first")),
         mistake("le rang moyen des ex æquo (`method='average'`) au lieu de `method='min'`", _f_counts("average")),
     )
@@ -161,19 +164,20 @@ def _revenue_at_risk() -> Answer:
 @question("04-q7", Ratio(decimals=3, percent_ok=True),
           concept="dans la lecture « par la valeur » du tableau ABC, on regarde quelle part des clients "
                   "il faut pour faire 65 % du chiffre d'affaires.",
-          hints=["Le chiffre d'affaires par client porte sur les trois années.",
+          hints=["Le chiffre d'affaires par client porte sur la seule année 2025 (les clients qui ont acheté en 2025).",
                  "`concentration.abc_classes` avec `cuts=(0.65, 0.90)` donne la classe de chaque client.",
                  "La part des clients en « A » est la moyenne d'une condition vraie / fausse."])
-def _class_a_share() -> Answer:
-    a = concentration.abc_classes(_sales(), cuts=(0.65, 0.90)) == "A"
+def _class_a_share_2025() -> Answer:
+    sales = _year(2025).groupby("customer_id")["amount"].sum()
+    a = concentration.abc_classes(sales, cuts=(0.65, 0.90)) == "A"
     return Answer(
         float(a.mean()),
         mistake("le nombre de clients de la classe A au lieu de leur part", float(a.sum())),
         mistake("la part du chiffre d'affaires de la classe A au lieu de la part des clients",
-                float(_sales()[a].sum() / _sales().sum())),
-        mistake("la part des clients de 2025 seulement",
-                float((concentration.abc_classes(_year(2025).groupby("customer_id")["amount"].sum(),
-                                                 cuts=(0.65, 0.90)) == "A").mean())),
+                float(sales[a].sum() / sales.sum())),
+        mistake("le chiffre d'affaires des trois années au lieu de 2025",
+                float((concentration.abc_classes(_sales(), cuts=(0.65, 0.90)) == "A").mean())),
+        mistake("rapporté à tous les clients de la table, pas aux clients de 2025", float(a.sum() / len(table("customers")))),
     )
 
 
@@ -196,17 +200,19 @@ def _loyal_main_category() -> Answer:
 
 @question("04-q9", Ratio(decimals=3, percent_ok=True),
           concept="la stabilité est la part des clients présents aux deux dates qui restent dans le même segment.",
-          hints=["Calculez les segments RFM au 31 décembre 2024, puis au 31 décembre 2025, chacun avec les "
+          hints=["Calculez les segments RFM au 31 décembre 2023, puis au 31 décembre 2024, chacun avec les "
                  "seules commandes connues à sa date.",
-                 "Les clients arrivés en 2025 n'ont pas de segment fin 2024 : ils ne comptent pas.",
+                 "Les clients arrivés en 2024 n'ont pas de segment fin 2023 : ils ne comptent pas.",
                  "`rfm.stability` compare deux séries de segments indexées par client."])
-def _stability() -> Answer:
-    before, after = _segments("2024-12-31"), _segments("2025-12-31")
+def _stability_2024() -> Answer:
+    before, after = _segments("2023-12-31"), _segments("2024-12-31")
     with_new = pd.concat({"b": before.astype(str), "a": after.astype(str)}, axis=1)
     return Answer(
         rfm.stability(before, after),
-        mistake("les clients arrivés en 2025 comptés comme ayant changé de segment",
+        mistake("les clients arrivés en 2024 comptés comme ayant changé de segment",
                 float((with_new["b"] == with_new["a"]).mean())),
+        mistake("fin 2024 → fin 2025 au lieu de fin 2023 → fin 2024",
+                rfm.stability(_segments("2024-12-31"), _segments("2025-12-31"))),
         mistake("la part des clients qui ont changé de segment, au lieu de ceux qui sont restés",
                 1 - rfm.stability(before, after)),
     )
@@ -214,26 +220,30 @@ def _stability() -> Answer:
 
 @question("04-q10", Count(),
           concept="un client sous-développé a une rentabilité actuelle faible (sous la médiane) et un potentiel "
-                  "fort (au-dessus de la médiane).",
-          hints=["Rentabilité actuelle : marge brute 2025 (0 pour un client sans achat en 2025). Potentiel : marge "
-                 "brute totale divisée par l'ancienneté en années, au moins 0,25 an.",
-                 "Ancienneté = (31 décembre 2025 − date d'acquisition) en jours + 1, divisé par 365,25.",
+                  "fort (au-dessus de la médiane) ; le diagnostic se fait avec ce qu'on savait à la date choisie.",
+          hints=["Placez-vous au 31 décembre 2024 : seules les commandes jusqu'à cette date comptent. Rentabilité "
+                 "actuelle : marge brute 2024 (0 pour un client sans achat en 2024). Potentiel : marge brute totale "
+                 "jusqu'à fin 2024 divisée par l'ancienneté en années, au moins 0,25 an.",
+                 "Ancienneté = (31 décembre 2024 − date d'acquisition) en jours + 1, divisé par 365,25.",
                  "`concentration.value_potential_matrix(actuelle, potentiel)` classe chaque client ; comptez "
                  "les « sous-développés »."])
-def _underdeveloped() -> Answer:
+def _underdeveloped_2024() -> Answer:
+    end = pd.Timestamp("2024-12-31")
     o = _orders()
-    margin_total = o.groupby("customer_id")["gross_margin"].sum()
-    acquisition = table("customers").set_index("customer_id")["acquisition_date"].reindex(margin_total.index)
-    tenure = ((REFERENCE - acquisition).dt.days + 1) / 365.25
-    current = (_year(2025).groupby("customer_id")["gross_margin"].sum().reindex(margin_total.index, fill_value=0.0))
+    known = o[o["order_date"] <= end]
+    acquisition = table("customers").set_index("customer_id")["acquisition_date"]
 
-    def count(cur: pd.Series, pot: pd.Series) -> int:
-        return int((concentration.value_potential_matrix(cur, pot) == "sous-développés").sum())
+    def count(orders: pd.DataFrame, current_year: int = 2024, floor: float | None = 0.25) -> int:
+        margin_total = orders.groupby("customer_id")["gross_margin"].sum()
+        tenure = ((end - acquisition.reindex(margin_total.index)).dt.days + 1) / 365.25
+        tenure = tenure.clip(lower=floor) if floor else tenure
+        current = (o[o["order_date"].dt.year == current_year].groupby("customer_id")["gross_margin"].sum()
+                   .reindex(margin_total.index, fill_value=0.0))
+        return int((concentration.value_potential_matrix(current, margin_total / tenure) == "sous-développés").sum())
 
     return Answer(
-        count(current, margin_total / tenure.clip(lower=0.25)),
-        mistake("une ancienneté sans plancher de 0,25 an", count(current, margin_total / tenure)),
-        mistake("la rentabilité actuelle mesurée sur les trois ans au lieu de 2025",
-                count(margin_total, margin_total / tenure.clip(lower=0.25))),
-        mistake("le potentiel sans diviser par l'ancienneté", count(current, margin_total)),
+        count(known),
+        mistake("les commandes de 2025 comptées dans le potentiel", count(o[o["customer_id"].isin(known["customer_id"])])),
+        mistake("la rentabilité actuelle de 2025 au lieu de 2024", count(known, current_year=2025)),
+        mistake("une ancienneté sans plancher de 0,25 an", count(known, floor=None)),
     )
