@@ -205,15 +205,15 @@ def _silhouette_k4() -> Answer:
 @question("05-q7", Number(decimals=2),
           concept="l'indice de Rand ajusté (ARI) compare deux partitions sans tenir compte des numéros : "
                   "1 = identiques, 0 = accord dû au hasard.",
-          hints=["Il faut deux typologies en 4 segments sur les besoins SPECIFIC **standardisés** : Ward et k-means "
-                 "(`segments`).",
-                 "`segmentation.ward_segments(survey, SPECIFIC, k=4)` standardise puis coupe l'arbre en 4.",
-                 "`adjusted_rand_score(ward, segments)` mesure l'accord (l'ordre des deux arguments ne change rien)."])
-def _ari_ward_kmeans() -> Answer:
+          hints=["Il faut deux typologies en **5** segments sur les besoins SPECIFIC **standardisés** : Ward et "
+                 "k-means (`segments5`).",
+                 "`segmentation.ward_segments(survey, SPECIFIC, k=5)` standardise puis coupe l'arbre en 5.",
+                 "`adjusted_rand_score` mesure l'accord des deux typologies (l'ordre des arguments ne change rien)."])
+def _ari_ward_kmeans_k5() -> Answer:
     return Answer(
-        _ari(_ward(4), _kmeans(4)),
-        mistake("Ward sur les notes brutes, non standardisées", _ari(_ward(4, raw=True), _kmeans(4))),
-        mistake("5 segments au lieu de 4", _ari(_ward(5), _kmeans(5))),
+        _ari(_ward(5), _kmeans(5)),
+        mistake("Ward sur les notes brutes, non standardisées", _ari(_ward(5, raw=True), _kmeans(5))),
+        mistake("4 segments au lieu de 5", _ari(_ward(4), _kmeans(4))),
     )
 
 

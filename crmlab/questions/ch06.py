@@ -18,7 +18,7 @@ from ..exercises import Answer, Count, Euros, Ratio, SeriesOf, mistake, question
 from . import table
 
 DISCOUNT = 0.10        # yearly discount rate used in the exercises
-STRANDED = 0.30        # share of a departing customer's cost to serve that stays (fixed costs)
+STRANDED = 0.40        # share of a departing customer's cost to serve that stays (fixed costs)
 WEB = "site web"
 DELIVERIES = ["n_home_deliveries", "n_relay_deliveries"]
 
@@ -87,19 +87,21 @@ def _web_cost_to_serve() -> Answer:
 
 
 @question("06-q3", Count(),
-          concept="un client non rentable a un profit direct (marge commerciale − coût de service) négatif.",
-          hints=["Le profit direct est dans la colonne `direct_profit` de la table `profit`.",
-                 "Une condition `< 0` donne des True / False.",
+          concept="un client non rentable a un profit direct (marge commerciale − coût de service) négatif ; "
+                  "on les compte ici parmi les clients recrutés par le site web.",
+          hints=["Le profit direct est dans la colonne `direct_profit` de la table `profit` ; gardez les clients "
+                 "recrutés par le site web (colonne `acquisition_channel` de `customers`).",
+                 "Une condition `< 0` donne des True / False ; combinez-la avec celle du canal (`&`), ou filtrez d'abord.",
                  "La somme d'une série de booléens compte les True."])
-def _n_unprofitable() -> Answer:
+def _n_unprofitable_web() -> Answer:
     p = _profit()
-    negative_margin = (p["gross_margin"] < 0).sum()
+    web = p.index.isin(_web_ids())
     return Answer(
-        int((p["direct_profit"] < 0).sum()),
-        mistake("les clients rentables au lieu des non rentables", int((p["direct_profit"] >= 0).sum())),
-        mistake("une marge commerciale négative au lieu d'un profit direct négatif", int(negative_margin)),
-        mistake("un profit inférieur au coût de service au lieu d'un profit négatif",
-                int((p["direct_profit"] < p["cost_to_serve"]).sum())),
+        int(((p["direct_profit"] < 0) & web).sum()),
+        mistake("tous les clients au lieu des seuls clients recrutés par le site web", int((p["direct_profit"] < 0).sum())),
+        mistake("les clients rentables au lieu des non rentables", int(((p["direct_profit"] >= 0) & web).sum())),
+        mistake("une marge commerciale négative au lieu d'un profit direct négatif",
+                int(((p["gross_margin"] < 0) & web).sum())),
     )
 
 
@@ -228,11 +230,11 @@ def _net_value_web_5y() -> Answer:
 
 @question("06-q9", Euros(decimals=0),
           concept="quand un client part, sa marge et ses coûts partent avec lui, sauf la part fixe de ses coûts "
-                  "(ici 30 % de son coût de service), qui reste à la charge de l'entreprise.",
+                  "(ici 40 % de son coût de service), qui reste à la charge de l'entreprise.",
           hints=["Les clients visés sont ceux dont le profit direct est négatif ; ils partent tous.",
-                 "Le gain vient de leurs pertes qui disparaissent ; il est réduit des 30 % de leur coût de service "
+                 "Le gain vient de leurs pertes qui disparaissent ; il est réduit des 40 % de leur coût de service "
                  "qui restent à payer.",
-                 "`profitability.apply_scenario` avec `churn=1.0`, `stranded=0.3` et `fixed='cost_to_serve'` : "
+                 "`profitability.apply_scenario` avec `churn=1.0`, `stranded=0.4` et `fixed='cost_to_serve'` : "
                  "lisez sa valeur `change`."])
 def _end_relationship_gain() -> Answer:
     p = _profit()
@@ -241,31 +243,31 @@ def _end_relationship_gain() -> Answer:
     stranded = p.loc[target, "cost_to_serve"].sum()
     return Answer(
         float(profitability.apply_scenario(p, target, churn=1.0, stranded=STRANDED, fixed="cost_to_serve")["change"]),
-        mistake("sans les coûts fixes qui restent (30 % du coût de service)", float(loss)),
-        mistake("30 % des coûts indirects au lieu de 30 % du coût de service",
+        mistake("sans les coûts fixes qui restent (40 % du coût de service)", float(loss)),
+        mistake("40 % des coûts indirects au lieu de 40 % du coût de service",
                 float(loss - STRANDED * p.loc[target, "indirect_cost"].sum())),
-        mistake("70 % du coût de service qui reste au lieu de 30 %", float(loss - 0.7 * stranded)),
+        mistake("30 % du coût de service qui reste au lieu de 40 %", float(loss - 0.3 * stranded)),
+        mistake("60 % du coût de service qui reste au lieu de 40 %", float(loss - 0.6 * stranded)),
     )
 
 
 @question("06-q10", Ratio(decimals=3, percent_ok=True),
-          concept="le seuil de bouche-à-oreille est la part des clients rentables dont le départ annulerait "
-                  "le gain de la rupture : gain / profit direct total des clients rentables.",
-          hints=["Reprenez le gain de la rupture (question 9), recalculé dans la cellule, et le profit des seuls "
-                 "clients rentables.",
-                 "Les clients rentables ont un profit direct ≥ 0 ; si une part s d'entre eux part, on perd s × leur "
-                 "profit total.",
-                 "Le seuil est le rapport du gain à ce profit total des clients rentables."])
-def _word_of_mouth_threshold() -> Answer:
+          concept="la rupture rapporte tant que les pertes évitées dépassent les coûts fixes qui restent : le point "
+                  "mort est la part fixe du coût de service qui annule exactement le gain.",
+          hints=["Écrivez le gain de la rupture en fonction de la part fixe s : pertes évitées − s × coût de service "
+                 "des clients non rentables.",
+                 "Les pertes évitées sont l'opposé de la somme des profits négatifs ; le coût de service est la colonne "
+                 "`cost_to_serve` de `profit`, sur les mêmes clients.",
+                 "Le point mort est la valeur de s qui rend ce gain nul : un rapport de deux sommes."])
+def _break_even_stranded() -> Answer:
     p = _profit()
-    gain = _end_relationship_gain().value
-    positive = float(p.loc[p["direct_profit"] >= 0, "direct_profit"].sum())
+    target = p["direct_profit"] < 0
+    loss = float(-p.loc[target, "direct_profit"].sum())
+    cts = float(p.loc[target, "cost_to_serve"].sum())
     return Answer(
-        gain / positive,
-        mistake("le gain rapporté au profit direct total au lieu du profit des clients rentables",
-                gain / float(p["direct_profit"].sum())),
-        mistake("le gain sans les coûts fixes qui restent", float(-p.loc[p["direct_profit"] < 0, "direct_profit"].sum())
-                / positive),
-        mistake("la part des clients (en nombre) au lieu d'une part du profit",
-                gain / positive * (p["direct_profit"] >= 0).mean()),
+        loss / cts,
+        mistake("le rapport inversé (coût de service / pertes évitées)", cts / loss),
+        mistake("les coûts indirects au lieu du coût de service", loss / float(p.loc[target, "indirect_cost"].sum())),
+        mistake("le coût de service de tous les clients au lieu des seuls non rentables",
+                loss / float(p["cost_to_serve"].sum())),
     )

@@ -241,7 +241,7 @@ def _mean_clv_24m() -> Answer:
 
 
 @cache
-def _cdnow(cal_end: str = "1997-09-30", end: str = "1998-06-30", multiplier: float = 7) -> pd.DataFrame:
+def _cdnow(cal_end: str = "1997-11-30", end: str = "1998-06-30", multiplier: float = 7) -> pd.DataFrame:
     cal = btyd.calibration_and_holdout(datasets.load_cdnow(), "customer_id", "date", cal_end, end,
                                        freq_multiplier=multiplier)
     model = btyd.fit_bgnbd(cal, "frequency_cal", "recency_cal", "T_cal")
@@ -249,10 +249,10 @@ def _cdnow(cal_end: str = "1997-09-30", end: str = "1998-06-30", multiplier: flo
 
 
 @question("07-q9", Number(decimals=0),
-          concept="la même démarche s'applique aux données réelles : calibration sur 39 semaines, test sur les "
-                  "39 suivantes.",
+          concept="la même démarche s'applique aux données réelles ; la date de coupure entre calibration et "
+                  "test change le modèle ajusté et ce qu'il doit prévoir.",
           hints=["Construisez le tableau calibration / test de CDNOW : colonnes `customer_id` et `date`, "
-                 "calibration jusqu'au 1997-09-30, observation jusqu'au 1998-06-30, en semaines.",
+                 "calibration jusqu'au 1997-11-30 (environ 48 semaines), observation jusqu'au 1998-06-30, en semaines.",
                  "`btyd.calibration_and_holdout(...)` avec `freq_multiplier=7` (semaines), puis `btyd.fit_bgnbd` "
                  "sur les colonnes `_cal`.",
                  "`btyd.holdout_comparison` compare réel et prévu ; sa ligne « Total » donne les sommes."])
@@ -261,6 +261,6 @@ def _cdnow_predicted() -> Answer:
     return Answer(
         float(t.loc["Total", "predicted"]),
         mistake("le total réel au lieu du total prévu", float(t.loc["Total", "actual"])),
-        mistake("la calibration jusqu'au 1997-06-30 au lieu du 1997-09-30",
-                float(_cdnow(cal_end="1997-06-30").loc["Total", "predicted"])),
+        mistake("la coupure du cours (1997-09-30) au lieu du 1997-11-30",
+                float(_cdnow(cal_end="1997-09-30").loc["Total", "predicted"])),
     )
