@@ -197,7 +197,8 @@ def _top5(region: str | None, years: tuple[int, ...] = (), by: str = "SUM(f.amou
                  "les cinq premiers.",
                  "En SQL : joindre `fact_orders` à `dim_customer` pour connaître la région, filtrer la région, "
                  "regrouper par client, trier par total décroissant.",
-                 "`FETCH FIRST 5 ROWS ONLY` (ou `LIMIT 5`) garde les cinq premières lignes ; en pandas, `.nlargest(5)`."])
+                 "Une clause SQL de limite (`LIMIT`, ou `FETCH FIRST … ROWS ONLY`) garde les premières lignes du tri ; "
+                 "en pandas, `.nlargest`."])
 def _top5_idf() -> Answer:
     out = warehouse.sql(_warehouse(), """
         SELECT customer_id FROM (
