@@ -519,8 +519,9 @@ class SeriesOf(Unit):
     def normalise(self, answer: Any, expected: pd.Series, q: Question) -> pd.Series:
         if isinstance(answer, pd.DataFrame):
             if answer.shape[1] != 1:
-                raise _Wrong(f"une série (une seule colonne) est attendue, mais votre réponse est "
-                             f"{_describe(answer)}. Sélectionnez la colonne utile (`tableau['colonne']`).")
+                raise _Wrong(f"une série (une seule colonne) est attendue, mais votre réponse est un tableau "
+                             f"(DataFrame) de {_n(answer.shape[1], 'colonne')}. Sélectionnez la colonne utile "
+                             "(`tableau['colonne']`).")
             answer = answer.iloc[:, 0]
         elif isinstance(answer, Mapping):
             answer = pd.Series(dict(answer))
@@ -680,7 +681,7 @@ class IdSet(Unit):
         return [str(v).strip() for v in items]
 
     def matches(self, got: list[str], value: Any) -> bool:
-        return set(got) == {str(v).strip() for v in value}
+        return len(set(got)) == len(got) and set(got) == {str(v).strip() for v in value}
 
     def diagnose(self, got: list[str], expected: Any, q: Question) -> _Wrong:
         exp = {str(v).strip() for v in expected}

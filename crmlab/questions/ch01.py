@@ -253,7 +253,7 @@ def _doubles() -> bool:
                   "d'acquisition qui le permet vérifie V(r + 0,05) − AC* = 2 × (V(r) − AC*).",
           hints=["Notez V(r) = m / (1 + d − r) la valeur d'un client avant coût d'acquisition.",
                  "L'équation V(r + 0,05) − AC = 2 × (V(r) − AC) est du premier degré en AC : isolez AC.",
-                 "`retention.total_profit(r, m, 0, 0.10)` donne V(r) (coût d'acquisition nul)."])
+                 "`retention.total_profit(...)` avec un coût d'acquisition nul donne V(r) ; calculez aussi V(r + 0,05)."])
 def _doubling_acquisition_cost() -> Answer:
     r, m, _ = _parameters()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
 import pandas as pd
 
 from .. import datasets, identity, warehouse
@@ -108,7 +107,8 @@ def _excess_records() -> Answer:
                  "`identity.normalize_records` prépare les fiches ; `identity.candidate_pairs` avec pour seul bloc "
                  "la colonne `'phone_norm'` donne les paires qui partagent le téléphone ; `identity.cluster_records` "
                  "les regroupe (sans score, toutes les paires sont gardées).",
-                 "`identity.pairwise_metrics(groupes, silos['customer_id'])` mesure les groupes contre la vérité."])
+                 "`identity.pairwise_metrics(...)` mesure les groupes obtenus contre la vérité (la colonne `customer_id` de "
+                 "`silos`) ; lisez sa valeur `'recall'`."])
 def _phone_rule_recall() -> Answer:
     def metrics(block: str) -> pd.Series:
         records, _ = _scored()
@@ -163,8 +163,8 @@ def _sales_by_channel(where: str) -> pd.Series:
           hints=["En SQL : les faits `fact_orders` joints à `dim_date` (pour l'année) et à `dim_channel` "
                  "(pour le nom du canal).",
                  "Un `WHERE` sur l'année de `dim_date`, puis un `GROUP BY` sur le canal et un `SUM` du montant.",
-                 "`warehouse.sql(con, requete)` renvoie une DataFrame : faites-en une série indexée par le canal "
-                 "avec `.set_index(...)` puis la colonne du total."])
+                 "`warehouse.sql(con, ...)` exécute une requête (une chaîne de caractères) et renvoie une DataFrame : "
+                 "faites-en une série indexée par le canal avec `.set_index(...)` puis la colonne du total."])
 def _sales_2025_by_channel() -> Answer:
     return Answer(
         _sales_by_channel("WHERE d.year = 2025"),

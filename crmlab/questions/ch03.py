@@ -151,8 +151,8 @@ def _portfolio_q3_2024() -> Answer:
           hints=["Il faut la matrice de transition **normalisée par ligne**, sur les 36 fins de mois.",
                  "`lifecycle.transition_matrix(statuts)` donne les parts : lignes = statut de départ, "
                  "colonnes = statut d'arrivée.",
-                 "Lisez une seule cellule du tableau avec `.loc[statut_de_départ, statut_d_arrivée]` : ici un nouveau "
-                 "client qui devient actif."],
+                 "Lisez une seule cellule du tableau avec `.loc[...]` (ligne = statut de départ, colonne = statut "
+                 "d'arrivée) : ici un nouveau client qui devient actif."],
           on_collection="Sélectionnez la cellule voulue du tableau avec `.loc[ligne, colonne]` "
                         "(ligne = statut de départ, colonne = statut d'arrivée).")
 def _new_to_active() -> Answer:
@@ -171,7 +171,8 @@ def _new_to_active() -> Answer:
 @question("03-q6", Count(),
           concept="le solde du portefeuille = conquêtes + retours de clients perdus − pertes ; c'est la variation "
                   "du nombre de clients vivants (nouveaux, actifs, dormants).",
-          hints=["`lifecycle.flows(statuts)` donne les flux de chaque mois (conquêtes, retours, pertes, solde).",
+          hints=["`lifecycle.flows` appliquée à la table `statuts` donne les flux de chaque mois (conquêtes, retours, "
+                 "pertes, solde).",
                  "Gardez les six mois de janvier à juin 2025 : l'index est fait de dates (les fins de mois), "
                  "`.loc['2025-01':'2025-06']` les sélectionne.",
                  "Additionnez la colonne du solde (`net`) sur ces mois."])
@@ -197,12 +198,12 @@ def _projection(months_until: pd.Timestamp, steps: int = 12) -> float:
 @question("03-q7", Number(decimals=0),
           concept="une projection de Markov multiplie le vecteur des effectifs par la matrice de transition, "
                   "une fois par mois : n(t+1) = n(t) · P, ici pendant deux ans.",
-          hints=["Estimez la matrice sur les colonnes de `statuts` jusqu'à fin 2024 seulement "
-                 "(`statuts.loc[:, :'2024-12-31']`).",
+          hints=["Estimez la matrice sur les colonnes de `statuts` jusqu'à fin 2024 seulement : `.loc` accepte une "
+                 "tranche de colonnes (`[:, :date]`).",
                  "Le point de départ est le portefeuille (tous statuts, prospects compris) au 31 décembre 2024 : "
                  "la dernière ligne de `lifecycle.portfolio` sur ces mêmes colonnes.",
-                 "`lifecycle.project(depart, matrice, 24)` projette 24 mois sans entrées ; lisez la colonne « actif » "
-                 "de la dernière ligne."])
+                 "`lifecycle.project(...)` projette le portefeuille de départ avec la matrice, pour un nombre de mois "
+                 "donné, sans entrées ; lisez la colonne « actif » de la dernière ligne."])
 def _projected_active() -> Answer:
     return Answer(
         _projection(END_2024, 24),
@@ -258,7 +259,7 @@ def _winback_2025() -> Answer:
 @question("03-q10", Ratio(decimals=3, percent_ok=True),
           concept="le rapport pertes / conquêtes dit quelle part de l'effort de conquête sert seulement à "
                   "remplacer les clients perdus.",
-          hints=["Il faut les pertes et les conquêtes du premier semestre 2025, dans `lifecycle.flows(statuts)`.",
+          hints=["Il faut les pertes et les conquêtes du premier semestre 2025, dans les flux mensuels (`lifecycle.flows`).",
                  "Sommez les colonnes `lost` et `acquired` sur les mois de janvier à juin 2025.",
                  "Le rapport demandé a les pertes au numérateur."])
 def _loss_ratio_h1_2025() -> Answer:

@@ -43,8 +43,8 @@ def _top_share(sales: pd.Series, top: float = 0.2, ascending: bool = False) -> f
 @question("04-q1", Ratio(decimals=3, percent_ok=True),
           concept="la part des 5 % meilleurs clients = CA des 5 % de clients qui achètent le plus / CA total.",
           hints=["Il faut d'abord le chiffre d'affaires de chaque client, puis les trier du plus gros au plus petit.",
-                 "Le nombre de clients du top 5 % est `round(0.05 * nombre_de_clients)` ; `.head(n)` garde les n "
-                 "premiers d'une série triée.",
+                 "Le nombre de clients du top 5 % est 5 % du nombre de clients, arrondi (`round`) ; `.head(...)` garde "
+                 "les premiers d'une série triée.",
                  "Divisez la somme des n premiers par la somme de tous ; `concentration.top_share` donne le même "
                  "résultat."])
 def _top5_share() -> Answer:
@@ -225,8 +225,8 @@ def _stability_2024() -> Answer:
                  "actuelle : marge brute 2024 (0 pour un client sans achat en 2024). Potentiel : marge brute totale "
                  "jusqu'à fin 2024 divisée par l'ancienneté en années, au moins 0,25 an.",
                  "Ancienneté = (31 décembre 2024 − date d'acquisition) en jours + 1, divisé par 365,25.",
-                 "`concentration.value_potential_matrix(actuelle, potentiel)` classe chaque client ; comptez "
-                 "les « sous-développés »."])
+                 "`concentration.value_potential_matrix(...)` classe chaque client à partir des deux séries (actuelle, "
+                 "potentiel) ; comptez les « sous-développés »."])
 def _underdeveloped_2024() -> Answer:
     end = pd.Timestamp("2024-12-31")
     o = _orders()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
 import pandas as pd
 
 from .. import segmentation
@@ -124,7 +123,7 @@ def _civile_variance() -> pd.DataFrame:
           concept="la part de variance d'un axe de l'ACP est sa valeur propre divisée par le nombre "
                   "de variables standardisées ; on cumule pour plusieurs axes.",
           hints=["L'ACP porte ici sur les six besoins **CIVILE** standardisés (liste `CIVILE`), pas sur SPECIFIC.",
-                 "`segmentation.pca_variance(survey, CIVILE)` donne, par axe, la valeur propre, la part et le cumul.",
+                 "`segmentation.pca_variance` sur les besoins CIVILE donne, par axe, la valeur propre, la part et le cumul.",
                  "Additionnez les parts des axes `CP1` et `CP2` (ou lisez la colonne `cumulative` à la ligne `CP2`)."],
           on_collection="Sélectionnez la valeur voulue du tableau avec `.loc[ligne, colonne]`.")
 def _civile_two_axes() -> Answer:
@@ -164,8 +163,8 @@ def _kaiser_civile() -> Answer:
           concept="l'effectif d'un segment est le nombre de clients qui lui sont affectés ; une typologie se calcule "
                   "sur les variables standardisées, sinon les variables les plus dispersées pèsent plus que les autres.",
           hints=["La typologie demandée a **5** segments, sur les huit besoins SPECIFIC (liste `SPECIFIC`).",
-                 "`segmentation.kmeans_segments(survey, SPECIFIC, k=5)` standardise, puis numérote les segments par "
-                 "taille décroissante (1 = le plus grand).",
+                 "`segmentation.kmeans_segments` (avec `k=5`) standardise, puis numérote les segments par taille "
+                 "décroissante (1 = le plus grand).",
                  "Comptez les clients par segment avec `value_counts()`, puis rangez l'index avec `sort_index()`."])
 def _sizes_k5() -> Answer:
     def sizes(s: pd.Series) -> pd.Series:
@@ -183,9 +182,10 @@ def _sizes_k5() -> Answer:
           concept="la silhouette moyenne (−1 à 1) mesure si chaque client est plus proche de son segment "
                   "que du segment voisin ; elle se calcule sur les variables standardisées, celles de la typologie.",
           hints=["La silhouette se calcule sur les mêmes variables que la typologie `segments`, **standardisées**.",
-                 "`segmentation.standardize(survey, SPECIFIC)` donne les variables standardisées ; "
-                 "`silhouette_score` est dans `sklearn.metrics`.",
-                 "`silhouette_score(X, etiquettes)` : X les données standardisées, les étiquettes = `segments`."])
+                 "`segmentation.standardize` donne les variables standardisées ; la fonction `silhouette_score` est dans "
+                 "`sklearn.metrics` (à importer).",
+                 "`sklearn.metrics.silhouette_score(...)` prend d'abord les données standardisées, puis les étiquettes "
+                 "des segments (`segments`)."])
 def _silhouette_k4() -> Answer:
     from sklearn.metrics import silhouette_score
 
@@ -207,7 +207,7 @@ def _silhouette_k4() -> Answer:
                   "1 = identiques, 0 = accord dû au hasard.",
           hints=["Il faut deux typologies en **5** segments sur les besoins SPECIFIC **standardisés** : Ward et "
                  "k-means (`segments5`).",
-                 "`segmentation.ward_segments(survey, SPECIFIC, k=5)` standardise puis coupe l'arbre en 5.",
+                 "`segmentation.ward_segments` (avec `k=5`) standardise puis coupe l'arbre en 5.",
                  "`adjusted_rand_score` mesure l'accord des deux typologies (l'ordre des arguments ne change rien)."])
 def _ari_ward_kmeans_k5() -> Answer:
     return Answer(
@@ -224,7 +224,8 @@ def _ari_ward_kmeans_k5() -> Answer:
                  "avec une colonne `customer_id`.",
                  "Mettez-les dans le même ordre que les répondants : `.set_index('customer_id')['needs_segment']` "
                  "puis `.reindex(survey.index)`.",
-                 "Comparez-les à la typologie en 5 segments `segments5` avec `adjusted_rand_score(latents, segments5)`."])
+                 "Comparez-les à la typologie en 5 segments `segments5` avec `adjusted_rand_score(...)` (les latents "
+                 "alignés d'abord, `segments5` ensuite)."])
 def _ari_truth_k5() -> Answer:
     return Answer(
         _ari(_truth(), _kmeans(5)),
@@ -238,7 +239,7 @@ def _ari_truth_k5() -> Answer:
           concept="le profil d'un segment est la moyenne de chaque variable standardisée sur ses clients ; "
                   "son effectif est le nombre de clients qui lui sont affectés.",
           hints=["Profilez les segments de `segments5` sur les besoins SPECIFIC standardisés "
-                 "(`segmentation.segment_profiles(survey, segments5, SPECIFIC)`).",
+                 "(`segmentation.segment_profiles`).",
                  "Le segment cherché est l'étiquette de la plus forte valeur de la colonne `need_image` (`.idxmax()`).",
                  "Comptez ensuite ses clients : une condition `== numéro` sur `segments5`, puis `.sum()`."])
 def _image_size_k5() -> Answer:
@@ -257,7 +258,7 @@ def _image_size_k5() -> Answer:
           concept="pour parler à un segment, on lit son besoin relationnel (CIVILE) le plus au-dessus de la moyenne, "
                   "en écarts-types : un profil standardisé, pas une note brute.",
           hints=["Profilez `segments5` sur les besoins CIVILE (`segmentation.segment_profiles`).",
-                 "Lisez la ligne du segment « Image » trouvé à la question 9 (`.loc[numéro]`).",
+                 "Lisez la ligne du segment « Image » trouvé à la question 9 (`.loc[...]` avec son numéro).",
                  "Le besoin cherché est l'étiquette de la plus forte valeur de cette ligne (`.idxmax()`), en texte."])
 def _civile_of_image_k5() -> Answer:
     seg5 = _kmeans(5)

@@ -139,8 +139,8 @@ def _top_share(profit: pd.Series, top: float, ascending: bool = False) -> float:
 @question("06-q5", Ratio(decimals=3, percent_ok=True),
           concept="la part du profit des meilleurs clients se lit sur la courbe baleine, ici à 10 % des clients.",
           hints=["Combien de clients font 10 % de la base ? Gardez les plus rentables.",
-                 "`sort_values(ascending=False)` range les profits du plus grand au plus petit ; `.head(n)` garde "
-                 "les n premiers.",
+                 "`sort_values(ascending=False)` range les profits du plus grand au plus petit ; `.head(...)` garde "
+                 "les premiers.",
                  "Divisez leur profit par le profit direct de **tous** les clients."])
 def _top10_share() -> Answer:
     p = _profit()["direct_profit"]
@@ -155,7 +155,8 @@ def _top10_share() -> Answer:
 @question("06-q6", Euros(decimals=2),
           concept="CLV = somme, année après année, de la marge espérée (m × r^t) actualisée par (1 + d)^t.",
           hints=["Chaque année t (de 1 à 5), la marge espérée est m × r^t, à diviser par (1 + d)^t.",
-                 "Avec numpy : un vecteur d'années `np.arange(1, 6)`, puis une somme de termes calculés d'un coup.",
+                 "Avec numpy : un vecteur des années 1 à 5 (`np.arange`, attention à la borne de fin exclue), puis une "
+                 "somme de termes calculés d'un coup.",
                  "`clv.clv` avec `horizon=5` donne la même valeur : vérifiez votre somme avec lui."])
 def _clv_five_years() -> Answer:
     m, r, d = 80.0, 0.7, 0.08
@@ -204,7 +205,7 @@ def _annual_profit(ids: pd.Index) -> float:
                   "suivantes (sur l'horizon choisi) − coût d'acquisition.",
           hints=["Pour le canal « site web » : profit direct total de ses clients / nombre total de leurs années "
                  "d'activité = marge annuelle m ; r = sa rétention (`clv.retention_rate` par canal) ; d = 10 %.",
-                 "`clv.clv(m, r, 0.10, horizon=5, include_first_year=True)` compte la première année et les cinq "
+                 "`clv.clv(...)` avec `horizon=5` et `include_first_year=True` compte la première année et les cinq "
                  "suivantes.",
                  "Le coût d'acquisition est la moyenne de `acquisition_cost` des clients du canal : passez-le avec "
                  "`acquisition_cost=`."])

@@ -80,7 +80,7 @@ def _never_again() -> Answer:
                   "fidèles jusque-là, ont cessé d'acheter (ou font une pause).",
           hints=["Gardez les clients de `cal` qui ont fait **au moins** 3 achats répétés en calibration "
                  "(`frequency_cal`).",
-                 "Parmi eux, une condition `frequency_holdout == 0` dit qui n'a rien acheté en 2025.",
+                 "Parmi eux, une condition « `frequency_holdout` égale à 0 » dit qui n'a rien acheté en 2025.",
                  "La moyenne d'une série de booléens est une part."])
 def _silent_frequent() -> Answer:
     c = _cal()
@@ -139,10 +139,11 @@ def _alive(profiles: dict[str, tuple[float, float, float]]) -> pd.Series:
                             labels_public=True),
           concept="P(actif) dépend de la récence rapportée à la fréquence : un gros acheteur silencieux est "
                   "probablement parti.",
-          hints=["La méthode `bgnbd.conditional_probability_alive(frequency, recency, T)` accepte des tableaux.",
+          hints=["La méthode `bgnbd.conditional_probability_alive(...)` prend, dans l'ordre, fréquence, récence et "
+                 "ancienneté ; elle accepte des tableaux.",
                  "Ici `recency` est l'âge du client à son dernier achat (pas son silence) et `frequency` le nombre "
                  "d'achats **répétés** ; mettez les trois profils dans des tableaux numpy, dans l'ordre A, B, C.",
-                 "Faites du résultat une série avec `pd.Series(valeurs, index=[...])`."])
+                 "Faites du résultat une série : `pd.Series(...)` avec l'argument `index=['A', 'B', 'C']`."])
 def _alive_profiles() -> Answer:
     silence = {k: (f, t - r, t) for k, (f, r, t) in PROFILES.items()}
     total = {k: (f + 1, r, t) for k, (f, r, t) in PROFILES.items()}
@@ -165,9 +166,9 @@ def _expected_2025() -> pd.Series:
           concept="on valide un modèle sur une période qu'il n'a pas vue : total prévu comparé au total réel, "
                   "ici pour les seuls clients qui avaient déjà racheté.",
           hints=["Gardez les clients de `cal` avec au moins un achat répété en calibration.",
-                 "Pour eux, `bgnbd.conditional_expected_number_of_purchases_up_to_time(duree, frequence, recence, "
-                 "anciennete)` prévoit les achats de 2025 (la durée est la colonne `duration_holdout`) ; le réel est "
-                 "`frequency_holdout`.",
+                 "Pour eux, la méthode `conditional_expected_number_of_purchases_up_to_time` de `bgnbd` prévoit les "
+                 "achats de 2025 : arguments durée (colonne `duration_holdout`), fréquence, récence, ancienneté "
+                 "(colonnes `_cal`) ; le réel est `frequency_holdout`.",
                  "L'écart relatif est la somme prévue / la somme réelle − 1 (positif si le modèle surestime)."])
 def _holdout_gap_repeaters() -> Answer:
     c = _cal()
@@ -190,7 +191,8 @@ def _holdout_gap_repeaters() -> Answer:
           hints=["La table demandée est `cal` (la calibration 2023-2024), pas `summary`.",
                  "Gardez seulement les clients avec au moins un achat répété en calibration : les autres n'ont pas "
                  "de panier moyen répété (il vaut 0).",
-                 "La corrélation (de Pearson) de deux colonnes : `serie1.corr(serie2)`."])
+                 "La corrélation (de Pearson) de deux colonnes : la méthode `.corr(...)` d'une série, avec l'autre en "
+                 "argument."])
 def _independence_cal() -> Answer:
     c = _cal()
     rep = c[c["frequency_cal"] > 0]
@@ -226,7 +228,7 @@ def _mean_clv(months: int, model: Any = None, margin: bool = True, discount: flo
                   "actualisée.",
           hints=["Il faut trois ingrédients : les achats attendus mois par mois (BG/NBD `bgnbd_full`, sur 24 mois), "
                  "le panier attendu (Gamma-Gamma ajusté sur `summary`) et le taux de marge de Verdane.",
-                 "`btyd.fit_gamma_gamma(summary)` puis sa méthode `conditional_expected_average_profit` ; taux de "
+                 "`btyd.fit_gamma_gamma` sur `summary`, puis sa méthode `conditional_expected_average_profit` ; taux de "
                  "marge = somme de `gross_margin` / somme de `amount` des commandes.",
                  "`btyd.expected_purchases_by_month(..., months=24, period_days=7)` puis `btyd.discounted_clv` avec "
                  "10 % ; la moyenne sur les clients."])
