@@ -74,6 +74,23 @@ Scale: a ratio answered in % (or a % answered as a ratio) is accepted only with
 ``percent_ok`` / ``ratio_ok``; otherwise it is diagnosed by name. Days, weeks and
 years add their own named scale mistakes (days instead of weeks…).
 
+Other declaration options: ``question(..., on_collection="Sélectionnez la cellule
+voulue avec `.loc[ligne, colonne]`.")`` replaces the advice given when a collection
+comes instead of one number; ``SeriesOf(Count(), index="le canal (`channel`)",
+labels_public=True)`` lets feedback name a missing label that the statement gives.
+A mistake of another shape (a Series with other labels) is still recognised.
+
+Checklist for a chapter's author (``tests/test_exercises.py`` enforces each point)
+-------------------------------------------------------------------------------
+- the statement (solution notebook: markdown above the cell, ``# À compléter`` comment)
+  says what to give and with what precision when it is not the course's display;
+  its numeric examples are never the answer;
+- the lesson never prints the answer: ask a variant (another year, segment, threshold);
+- every listed mistake differs from the answer at the declared precision;
+- hints name concepts, columns and functions, never the solution's code line, and use
+  only names the exercise notebook defines above the question (``...`` for arguments);
+- ``solution(qid)`` shows the code between the markers of the question's cell.
+
 What feedback never says
 ------------------------
 The expected value, the size of an expected collection, or a count from which the
