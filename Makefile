@@ -16,28 +16,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
 .PHONY: setup data lab test bench exercises execute check-env clean
 
 setup: $(STAMP) data
 
-$(STAMP): requirements.txt pyproject.toml jupyter-settings/overrides.json
+$(STAMP): requirements.txt pyproject.toml $(wildcard jupyter-settings/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "Python 3.11 ou plus récent est requis (trouvé : $$($(PYTHON) --version))."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	mkdir -p $(LAB_SETTINGS)
-	cp jupyter-settings/overrides.json $(LAB_SETTINGS)/overrides.json
+	$(PY) jupyter-settings/install.py
 	touch $(STAMP)
 
 data: $(STAMP)
 	$(PY) -m crmlab.datasets ensure
 
 lab: setup
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_prise_en_main.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_prise_en_main.ipynb
 
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
