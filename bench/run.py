@@ -6,7 +6,8 @@ Measures, on this machine:
 - every notebook of notebooks/ and solutions/ executed headless in a fresh kernel:
   wall time and peak memory (RSS of the kernel, sampled every 20 ms);
 - every case of bench/cases/ (widget updates and the speed figures the issues name):
-  median of several runs.
+  median of several runs; a case that names a reference (e.g. ``lifetimes`` for
+  ``customer_summary``) also times it and reports the speed-up.
 A benchmark is not a test: nothing here asserts; budgets are shown beside figures.
 """
 
@@ -82,7 +83,13 @@ def run_notebook(path: Path) -> tuple[float, float, str]:
     return seconds, peak[0], status
 
 
-def run_cases() -> list[tuple[str, float, float]]:
+def run_cases() -> list[tuple[str, float, float, str, bool]]:
+    """``(label, median seconds, budget, note, within budget)`` for every case.
+
+    A case is ``(label, setup, run, budget)``, or ``(label, setup, run, budget, reference,
+    min_speedup)``: the reference runs on the same state (median of 3), and the case is
+    within budget only if ``run`` is also ``min_speedup`` times faster than it.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -94,19 +101,30 @@ def run_cases() -> list[tuple[str, float, float]]:
     rows = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"bench.cases.{info.name}")
-        for label, setup, run, budget in getattr(module, "CASES", []):
+        for label, setup, run, budget, *reference in getattr(module, "CASES", []):
             state = setup()
             run(state)  # warm-up (first draw, caches)
-            times = []
-            for _ in range(7):
-                t = time.perf_counter()
-                run(state)
-                times.append(time.perf_counter() - t)
-            rows.append((f"{info.name} — {label}", statistics.median(times), budget))
+            median = statistics.median(_timings(run, state, 7))
+            note, ok = "", median <= budget
+            if reference:
+                baseline, min_speedup = reference
+                speedup = statistics.median(_timings(baseline, state, 3)) / median
+                note = f" ({speedup:.1f}× faster than the reference; ≥ {min_speedup:g}× required)"
+                ok = ok and speedup >= min_speedup
+            rows.append((f"{info.name} — {label}", median, budget, note, ok))
             import matplotlib.pyplot as plt
 
             plt.close("all")
     return rows
+
+
+def _timings(run, state, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        run(state)
+        times.append(time.perf_counter() - t)
+    return times
 
 
 def fmt(x: float, digits: int = 2) -> str:
@@ -139,8 +157,8 @@ def main() -> int:
               f"Budgets: {NOTEBOOK_BUDGET_S:.0f} s and {NOTEBOOK_BUDGET_MB:.0f} MB per notebook.", "",
               "## Widget updates and speed figures (median of 7 runs, after a warm-up)", "",
               "| case | median | budget | within budget |", "|---|---|---|---|"]
-    for label, seconds, budget in run_cases():
-        row = f"| {label} | {seconds * 1000:.0f} ms | {budget * 1000:.0f} ms | {'oui' if seconds <= budget else '**non**'} |"
+    for label, seconds, budget, note, ok in run_cases():
+        row = f"| {label} | {seconds * 1000:.0f} ms{note} | {budget * 1000:.0f} ms | {'oui' if ok else '**non**'} |"
         lines.append(row)
         print(row, flush=True)
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

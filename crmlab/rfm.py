@@ -80,7 +80,10 @@ def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
         if hi - lo <= 2 * len(values) + 1024:
             return values.astype(np.int64) - lo, np.arange(lo, hi + 1, dtype=values.dtype)
     codes, uniques = pd.factorize(ids, sort=False)
-    order = uniques.argsort()
+    sortable = uniques
+    if pd.api.types.is_string_dtype(uniques.dtype) and len(uniques) and uniques.str.len().max() <= 64:
+        sortable = uniques.to_numpy(dtype=str)  # fixed-width text sorts 3× faster than Python strings
+    order = np.argsort(sortable, kind="stable")
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
     rank[-1] = -1  # code −1 (missing id) stays −1
@@ -171,13 +174,17 @@ def customer_summary(
 
     codes, labels = _customer_codes(transactions[customer_id_col])
     keep = (period <= end) & (codes >= 0)
-    codes, period = codes[keep], period[keep] - start  # periods counted from the first one
+    if not keep.all():
+        codes, period = codes[keep], period[keep]
+    period = period - start  # periods counted from the first one
 
     # The distinct (customer, period) pairs, sorted: one sort of a combined integer key.
     span = end - start + 1
     if len(labels) * span < 2**62:
         key = np.sort(codes * span + period)
-        pair_customer, pair_period = np.divmod(key[np.r_[True, key[1:] != key[:-1]]], span)
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+        pair_customer = key // span
+        pair_period = key - pair_customer * span
     else:  # astronomically many combinations (e.g. seconds over centuries): sort the two columns
         order = np.lexsort((period, codes))
         c, p = codes[order], period[order]
@@ -195,9 +202,11 @@ def customer_summary(
     }
     if monetary_value_col:
         # total of the repeat periods = every transaction after the customer's first period
-        first_period = np.zeros(len(labels), dtype=np.int64)
+        values = transactions[monetary_value_col].to_numpy(dtype=np.float64)
+        if not keep.all():
+            values = values[keep]
+        first_period = np.zeros(len(labels), dtype=np.int32 if span < 2**31 else np.int64)
         first_period[customers] = pair_period[first]
-        values = transactions[monetary_value_col].to_numpy(dtype=np.float64)[keep]
         repeat = period > first_period[codes]
         repeat_total = np.bincount(codes[repeat], weights=values[repeat], minlength=len(labels))[customers]
         out["monetary_value"] = np.divide(repeat_total, frequency, out=np.zeros_like(frequency),
