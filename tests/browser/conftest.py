@@ -136,7 +136,8 @@ def lab(tmp_path_factory):
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
     cmd = [jupyter, "lab", *readme_lab_args(), "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", "--LabApp.news_url="]
+           f"--IdentityProvider.token={token}", "--LabApp.news_url=",
+           f"--FileCheckpoints.root_dir={tmp / 'checkpoints'}"]  # no .ipynb_checkpoints/ in the course
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI containers run as root; students never do
     log = tmp / "lab.log"
