@@ -20,6 +20,7 @@ merged.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -192,9 +193,12 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page(browser, lab):
-    """A Chromium tab on JupyterLab, opened as ``make lab`` opens it (chapter 00)."""
+    """A Chromium tab on JupyterLab, opened where ``make lab`` opens it (chapter 00)."""
     page = browser.pages[0] if browser.pages else browser.new_page()
-    page.goto(lab.open_file().as_uri())
+    # the address the page that make lab opens redirects to, plus « reset »: every test module
+    # starts from a fresh workspace, as a student does, whatever the modules before left open
+    url = re.search(r'url=([^"]+)"', lab.open_file().read_text(encoding="utf-8")).group(1)
+    page.goto(html.unescape(url) + "&reset")
     page.wait_for_url(re.compile(r"/lab"), timeout=60_000)
     page.locator("#jp-main-dock-panel .jp-Notebook").first.wait_for(timeout=60_000)
     page.locator("#filebrowser .jp-DirListing-item").first.wait_for(timeout=60_000)
