@@ -1,15 +1,21 @@
 # Course « Gestion de la relation client » — every command a student, an instructor
 # or CI needs. Each target sets up what it needs first, and does nothing twice:
-# the virtual environment is reinstalled only when requirements.txt or
-# pyproject.toml change, the data are rebuilt only when they differ from
+# the virtual environment is reinstalled only when requirements.txt, pyproject.toml
+# or jupyter-settings/ change, the data are rebuilt only when they differ from
 # datasets/SHA256SUMS.
 #
-#   make lab         set everything up and open the course in JupyterLab (chapter 00);
-#                    extra server options go in LAB_ARGS, e.g. make lab LAB_ARGS=--no-browser
-#   make test        set everything up and run every test (what CI runs)
+#   make setup       install everything (.venv, pins, crmlab, data, the course's JupyterLab
+#                    settings) without starting JupyterLab
+#   make lab         set up, then open the course in JupyterLab: the repository root is the
+#                    server's root (exercises/, solutions/, datasets/ are in the file browser)
+#                    and chapter 00 opens; extra server options go in LAB_ARGS,
+#                    e.g. make lab LAB_ARGS=--no-browser
+#   make test        set up, then run every test (what CI runs), the real-browser tests
+#                    included where /usr/bin/chromium exists
 #   make bench       time and measure every notebook → bench/RESULTS.md
 #   make exercises   regenerate exercises/ from solutions/
 #   make execute     re-run the notebooks in place, top to bottom (after editing one)
+#   make check-env   say what is installed, missing or at another version
 
 PYTHON ?= python3
 VENV   := .venv
