@@ -44,7 +44,7 @@ lab: setup
 	$(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_prise_en_main.ipynb
 
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+	$(PY) -m pytest -n 2 --dist loadfile -rs --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120 \
 	  --doctest-modules tests crmlab notebooks solutions
 

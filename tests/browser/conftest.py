@@ -3,11 +3,11 @@
 - ``lab`` (session fixture): ``jupyter lab`` run from the repository root with the very
   arguments of the README's manual command (``readme_lab_args()``; a test checks that
   ``make lab`` passes the same), plus what a test needs: a free port, a token, no browser,
-  throw-away settings / workspaces / runtime / config / data folders. Autosave is off in
-  those throw-away settings, so a notebook run in the browser is never written back. The
-  course's settings (French UI) come from the application's ``overrides.json``, installed
-  by ``make setup``; the fixture checks that it is the repository's ``jupyter-settings/``
-  copy, so the UI under test is the one students get.
+  throw-away settings / workspaces / runtime / config / data / checkpoint folders. Autosave
+  is off in those throw-away settings, so a notebook run in the browser is never written
+  back. The course's settings (French UI) are those ``make setup`` installs from
+  ``jupyter-settings/``; the fixture checks they are installed and current, so the UI under
+  test is the one students get.
 - ``page``: a fresh Chromium profile, driven by Playwright through ``executable_path``
   (no browser is ever downloaded; ``playwright install`` is never needed).
 
@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
-OVERRIDES = ROOT / "jupyter-settings" / "overrides.json"
 # settings of the test server only: never write a notebook run in the browser back to disk
 TEST_USER_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
@@ -118,9 +117,11 @@ class Lab:
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab started as the README starts it (repository root as cwd), stopped at the end."""
-    installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    if not installed.exists() or json.loads(installed.read_text("utf-8")) != json.loads(OVERRIDES.read_text("utf-8")):
-        pytest.fail(f"{installed} n'est pas la copie de jupyter-settings/overrides.json : lancez `make setup`.")
+    from crmlab.check_env import settings_to_install
+
+    if settings_to_install():
+        pytest.fail(f"réglages du cours absents ou périmés dans {sys.prefix} ({settings_to_install()}) : "
+                    "lancez `make setup` (ou python jupyter-settings/install.py).")
     tmp = tmp_path_factory.mktemp("lab")
     settings = tmp / "user-settings"
     for name, value in TEST_USER_SETTINGS.items():

@@ -67,6 +67,9 @@ PENDING = {
 PATHS = course_menu_paths()
 
 
+_LABELS = "menu => Array.from(menu.querySelectorAll('.lm-Menu-itemLabel'), e => e.textContent.trim())"
+
+
 @pytest.fixture(scope="module")
 def menus(page) -> dict[tuple[str, ...], list[str]]:
     """The real menus while a notebook is open: ``{(top, [submenu]): [item labels]}``."""
@@ -74,21 +77,19 @@ def menus(page) -> dict[tuple[str, ...], list[str]]:
     page.locator("#jp-main-dock-panel .jp-NotebookPanel .jp-Notebook").first.click()
     for top in page.locator(".lm-MenuBar-itemLabel").all_inner_texts():
         menu(page, top)
-        level0 = page.locator(".lm-Menu").nth(0)
-        tree[(top,)] = level0.locator(".lm-Menu-itemLabel").all_inner_texts()
+        level0, level1 = page.locator(".lm-Menu").nth(0), page.locator(".lm-Menu").nth(1)
+        tree[(top,)] = level0.evaluate(_LABELS)
         subs = level0.locator(".lm-Menu-item[data-type='submenu']")
-        plain = level0.locator(".lm-Menu-item:not([data-type='submenu']):not([data-type='separator'])").first
         for i in range(subs.count()):
-            if page.locator(".lm-Menu").count() > 1:  # close the submenu opened before
-                plain.hover()
-                page.locator(".lm-Menu").nth(1).wait_for(state="detached")
+            subs.nth(i).hover()            # the item becomes the active one…
+            page.keyboard.press("ArrowRight")  # …and its submenu opens at once
+            level1.wait_for()
             label = subs.nth(i).locator(".lm-Menu-itemLabel").inner_text()
-            subs.nth(i).hover()
-            page.locator(".lm-Menu").nth(1).wait_for()
-            tree[(top, label)] = page.locator(".lm-Menu").nth(1).locator(".lm-Menu-itemLabel").all_inner_texts()
-        for _ in range(3):
-            page.keyboard.press("Escape")
-        page.locator(".lm-Menu").first.wait_for(state="detached")
+            tree[(top, label)] = level1.evaluate(_LABELS)
+            page.keyboard.press("ArrowLeft")
+            level1.wait_for(state="detached")
+        page.keyboard.press("Escape")
+        level0.wait_for(state="detached")
     return {key: [label for label in labels if label] for key, labels in tree.items()}
 
 
