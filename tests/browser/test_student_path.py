@@ -190,10 +190,15 @@ def test_chapter00_widget_redraws_when_a_control_moves(page, chapter00):
     images = cell.locator(".jp-OutputArea img")
     images.first.wait_for()
     before = images.evaluate_all("imgs => imgs.map(i => i.src)")
-    select = cell.locator(".widget-dropdown select").last
-    options = select.locator("option").all_inner_texts()
-    current = select.evaluate("s => s.options[s.selectedIndex].text")
-    select.select_option(label=next(o for o in options if o != current))
+    selects = cell.locator(".widget-dropdown select")
+    if selects.count():  # a menu: choose another option
+        select = selects.last
+        options = select.locator("option").all_inner_texts()
+        current = select.evaluate("s => s.options[s.selectedIndex].text")
+        select.select_option(label=next(o for o in options if o != current))
+    else:  # a slider: one step with the keyboard
+        cell.locator(".widget-slider .noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
     deadline = time.monotonic() + 15
     while images.evaluate_all("imgs => imgs.map(i => i.src)") in (before, []):
         assert time.monotonic() < deadline, "la figure du widget n'a pas été redessinée en 15 s"
