@@ -1,46 +1,50 @@
 # Course « Gestion de la relation client » — every command a student, an instructor
 # or CI needs. Each target sets up what it needs first, and does nothing twice:
-# the virtual environment is reinstalled only when requirements.txt or
-# pyproject.toml change, the data are rebuilt only when they differ from
+# the virtual environment is reinstalled only when requirements.txt, pyproject.toml
+# or jupyter-settings/ change, the data are rebuilt only when they differ from
 # datasets/SHA256SUMS.
 #
-#   make lab         set everything up and open the course in JupyterLab (chapter 00);
-#                    extra server options go in LAB_ARGS, e.g. make lab LAB_ARGS=--no-browser
-#   make test        set everything up and run every test (what CI runs)
+#   make setup       install everything (.venv, pins, crmlab, data, the course's JupyterLab
+#                    settings) without starting JupyterLab
+#   make lab         set up, then open the course in JupyterLab: the repository root is the
+#                    server's root (exercises/, solutions/, datasets/ are in the file browser)
+#                    and chapter 00 opens; extra server options go in LAB_ARGS,
+#                    e.g. make lab LAB_ARGS=--no-browser
+#   make test        set up, then run every test (what CI runs), the real-browser tests
+#                    included where /usr/bin/chromium exists
 #   make bench       time and measure every notebook → bench/RESULTS.md
 #   make exercises   regenerate exercises/ from solutions/
 #   make execute     re-run the notebooks in place, top to bottom (after editing one)
+#   make check-env   say what is installed, missing or at another version
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
 .PHONY: setup data lab test bench exercises execute check-env clean
 
 setup: $(STAMP) data
 
-$(STAMP): requirements.txt pyproject.toml jupyter-settings/overrides.json
+$(STAMP): requirements.txt pyproject.toml $(wildcard jupyter-settings/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "Python 3.11 ou plus récent est requis (trouvé : $$($(PYTHON) --version))."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	mkdir -p $(LAB_SETTINGS)
-	cp jupyter-settings/overrides.json $(LAB_SETTINGS)/overrides.json
+	$(PY) jupyter-settings/install.py
 	touch $(STAMP)
 
 data: $(STAMP)
 	$(PY) -m crmlab.datasets ensure
 
 lab: setup
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_prise_en_main.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) --notebook-dir=. notebooks/00_prise_en_main.ipynb
 
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+	$(PY) -m pytest -n 2 --dist loadfile -rs --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120 \
 	  --doctest-modules tests crmlab notebooks solutions
 

@@ -6,7 +6,8 @@ Measures, on this machine:
 - every notebook of notebooks/ and solutions/ executed headless in a fresh kernel:
   wall time and peak memory (RSS of the kernel, sampled every 20 ms);
 - every case of bench/cases/ (widget updates and the speed figures the issues name):
-  median of several runs.
+  median of several runs; a case may name a reference to beat (``lifetimes`` for
+  ``customer_summary``): its speed-up is reported, and its budget tightened to match.
 A benchmark is not a test: nothing here asserts; budgets are shown beside figures.
 """
 
@@ -94,7 +95,7 @@ def run_cases() -> list[tuple[str, float, float]]:
     rows = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"bench.cases.{info.name}")
-        for label, setup, run, budget in getattr(module, "CASES", []):
+        for label, setup, run, budget, *reference in getattr(module, "CASES", []):
             state = setup()
             run(state)  # warm-up (first draw, caches)
             times = []
@@ -102,11 +103,26 @@ def run_cases() -> list[tuple[str, float, float]]:
                 t = time.perf_counter()
                 run(state)
                 times.append(time.perf_counter() - t)
+            if reference:
+                label, budget = against_reference(*reference, state, statistics.median(times), label, budget)
             rows.append((f"{info.name} — {label}", statistics.median(times), budget))
             import matplotlib.pyplot as plt
 
             plt.close("all")
     return rows
+
+
+def against_reference(reference, min_speedup: float, state, median: float, label: str, budget: float):
+    """Time ``reference`` on the same state (median of 3); return the label with the speed-up, and
+    the budget that also asks for ``min_speedup`` times the reference's speed."""
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        reference(state)
+        times.append(time.perf_counter() - t)
+    ref = statistics.median(times)
+    label += f" — {ref / median:.1f}× faster than the reference ({ref * 1000:.0f} ms; ≥ {min_speedup:g}× required)"
+    return label, min(budget, ref / min_speedup)
 
 
 def fmt(x: float, digits: int = 2) -> str:

@@ -7,6 +7,7 @@ Exit status 0 when everything is in place, 1 otherwise.
 
 from __future__ import annotations
 
+import runpy
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +32,14 @@ def _installed(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def settings_to_install(prefix: str | Path = sys.prefix) -> list[Path]:
+    """The course's JupyterLab settings (``jupyter-settings/``) absent or outdated in ``prefix``."""
+    installer = ROOT / "jupyter-settings" / "install.py"
+    if not installer.exists():  # crmlab installed without the course folder
+        return []
+    return runpy.run_path(str(installer))["missing_or_different"](prefix)
 
 
 def report(pins: dict[str, str] | None = None) -> tuple[list[str], bool]:
@@ -59,12 +68,20 @@ def report(pins: dict[str, str] | None = None) -> tuple[list[str], bool]:
         lines.append("  ✓ données de l'entreprise générées (datasets/)")
     else:
         lines.append("  ✗ données de l'entreprise non générées (datasets/ est vide)")
+    settings = settings_to_install()
+    if settings:
+        lines.append("  ✗ réglages du cours pour JupyterLab (interface en français) non installés")
+    else:
+        lines.append("  ✓ réglages du cours pour JupyterLab installés (interface en français)")
     lines.append("")
     todo = []
     if missing or other:
-        todo += ["    python -m pip install -r requirements.txt", "    python -m pip install --no-deps -e ."]
+        todo += ["    python -m pip install -r requirements.txt",
+                 "    python -m pip install --no-deps --no-build-isolation -e ."]
     if not data.exists():
         todo.append("    python -m crmlab.datasets build")
+    if settings:
+        todo.append("    python jupyter-settings/install.py")
     if todo:
         ok = False
         lines.append("À faire, depuis le dossier du cours, environnement (.venv) activé :")
@@ -73,7 +90,8 @@ def report(pins: dict[str, str] | None = None) -> tuple[list[str], bool]:
             lines.append("(D'autres versions fonctionnent souvent, mais les résultats peuvent "
                          "différer légèrement de ceux du cours.)")
     elif ok:
-        lines.append("Tout est en place : ouvrez notebooks/00_prise_en_main.ipynb.")
+        lines.append("Tout est en place. Ouvrez le cours depuis son dossier :")
+        lines.append("    jupyter lab --notebook-dir=. notebooks/00_prise_en_main.ipynb")
     return lines, ok
 
 

@@ -1,4 +1,4 @@
-"""Tests of crmlab.rfm: values worked by hand, lifetimes equivalence, French errors."""
+"""Tests of crmlab.rfm: values worked by hand, lifetimes equivalence on every table shape, French errors."""
 
 from __future__ import annotations
 
@@ -99,7 +99,58 @@ def _lifetimes_summary(*args, **kwargs) -> pd.DataFrame:
     return summary_data_from_transaction_data(*args, **kwargs)
 
 
+def assert_same_summary(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Same ids (values, order, dtype), columns and dtypes; counts and ages exactly, amounts to 1e-9 relative."""
+    pd.testing.assert_index_equal(got.index, expected.index, exact=True)
+    assert list(got.columns) == list(expected.columns)
+    assert (got.dtypes == "float64").all() and (expected.dtypes == "float64").all()
+    for column in ("frequency", "recency", "T"):
+        np.testing.assert_array_equal(got[column].to_numpy(), expected[column].to_numpy(), err_msg=column)
+    if "monetary_value" in expected:
+        np.testing.assert_allclose(got["monetary_value"].to_numpy(), expected["monetary_value"].to_numpy(),
+                                   rtol=1e-9, atol=0)
+
+
+def _transactions(rng, customers: np.ndarray, days: np.ndarray, per_day: int = 1) -> pd.DataFrame:
+    """``per_day`` transactions on each (customer, day), at random times of that day, in random order."""
+    n = len(customers) * per_day
+    seconds = np.repeat(days, per_day) * 86_400 + rng.integers(0, 86_400, n)
+    tx = pd.DataFrame({
+        "customer_id": np.repeat(customers, per_day),
+        "order_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(seconds, unit="s"),
+        # cents, with a few very large and very small amounts: sums that rounding could disturb
+        "amount": np.where(rng.random(n) < 0.01, rng.gamma(2.0, 30_000.0, n), rng.gamma(2.0, 30.0, n)).round(2),
+    })
+    return tx.sample(frac=1.0, random_state=int(rng.integers(1 << 31)), ignore_index=True)
+
+
+# The table shapes that stress the computation differently (the benchmark times the same at 1 000 000 rows).
+SHAPES = {
+    # many customers who bought once (most of a real base), a few twice
+    "one transaction each": lambda rng: _transactions(
+        rng, np.r_[np.arange(20_000), rng.integers(0, 20_000, 2_000)] + 5_000_000, rng.integers(0, 1_095, 22_000)),
+    # a few customers with thousands of purchases (B2B accounts, resellers)
+    "a few with thousands": lambda rng: _transactions(rng, rng.integers(0, 8, 20_000), rng.integers(0, 1_095, 20_000)),
+    # several transactions per customer-day: one period, several tickets
+    "several per day": lambda rng: _transactions(rng, rng.integers(0, 2_000, 4_000), rng.integers(0, 1_095, 4_000),
+                                                 per_day=5),
+    # sparse, large integer ids (not a compact range)
+    "sparse ids": lambda rng: _transactions(rng, rng.choice(10**12, 300, replace=False)[rng.integers(0, 300, 5_000)],
+                                            rng.integers(0, 1_095, 5_000)),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("freq", ["D", "W"])
+def test_customer_summary_matches_lifetimes_on_every_shape(shape, freq):
+    tx = SHAPES[shape](np.random.default_rng(7))
+    for end in (None, "2024-06-30"):
+        expected = _lifetimes_summary(tx, "customer_id", "order_date", "amount", observation_period_end=end, freq=freq)
+        got = rfm.customer_summary(tx, "customer_id", "order_date", "amount", observation_period_end=end, freq=freq)
+        assert_same_summary(got, expected)
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "h"])
 @pytest.mark.parametrize("monetary", [None, "amount"])
 @pytest.mark.parametrize("end", [None, "2023-06-15"])
 @pytest.mark.parametrize("id_type", [int, str])
@@ -120,8 +171,31 @@ def test_customer_summary_matches_lifetimes(freq, monetary, end, id_type):
     got = rfm.customer_summary(
         tx, "customer_id", "order_date", monetary, observation_period_end=end, freq=freq
     )
-    # same index (ids, order, dtype), columns, dtypes and values, to the last bit
-    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert_same_summary(got, expected)
+
+
+def test_customer_summary_matches_lifetimes_on_a_million_rows():
+    # the benchmark's table: 100 000 customers, 1 000 000 transactions over three years
+    rng = np.random.default_rng(2024)
+    n = 1_000_000
+    tx = pd.DataFrame({
+        "customer_id": rng.integers(0, 100_000, n),
+        "order_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365 * 86_400, n), unit="s"),
+        "amount": rng.gamma(2.0, 30.0, n).round(2),
+    })
+    args = (tx, "customer_id", "order_date", "amount")
+    assert_same_summary(rfm.customer_summary(*args, observation_period_end="2025-06-30"),
+                        _lifetimes_summary(*args, observation_period_end="2025-06-30"))
+
+
+def test_customer_summary_ignores_rows_without_customer_as_lifetimes_does():
+    tx = pd.DataFrame({"c": ["a", None, "a", "b"], "d": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05",
+                                                                        "2024-01-03"]),
+                       "v": [1.0, 100.0, 2.0, 3.0]})
+    out = rfm.customer_summary(tx, "c", "d", "v")
+    assert out.index.tolist() == ["a", "b"]
+    assert out.loc["a"].tolist() == [1.0, 4.0, 4.0, 2.0]
+    assert_same_summary(out, _lifetimes_summary(tx, "c", "d", "v"))
 
 
 def test_customer_summary_missing_column(three_customers):
@@ -150,8 +224,7 @@ def test_customer_summary_many_purchases_in_one_period():
     # weeks 0, 1 (three purchases: 0.3 + 0.2 + 0.1), 3 -> frequency 2, recency 3
     assert out.loc[1, ["frequency", "recency", "T"]].tolist() == [2.0, 3.0, 3.0]
     assert out.loc[1, "monetary_value"] == pytest.approx((0.6 + 7.0) / 2)
-    expected = _lifetimes_summary(tx, "c", "d", "v", freq="W")
-    pd.testing.assert_frame_equal(out, expected, check_exact=True)
+    assert_same_summary(out, _lifetimes_summary(tx, "c", "d", "v", freq="W"))
 
 
 def test_customer_summary_end_before_data(three_customers):
