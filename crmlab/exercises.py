@@ -136,7 +136,7 @@ PROGRESS_ENV = "CRMLAB_PROGRESS"       # path of the progress file (tests set it
 SOLUTIONS_ENV = "CRMLAB_SOLUTIONS"     # folder of the solution notebooks, if not the repository's
 QID = re.compile(r"^\d\d-q\d+$")
 RUN_ABOVE = "Exécution → Exécuter tout au-dessus de la cellule sélectionnée"   # JupyterLab 4.5, French pack
-RESTART_RUN_ALL = "Noyau → Redémarrer le noyau et exécuter toutes les cellules…"
+RESTART_RUN_ALL = "Noyau → Redémarrer le noyau et Exécuter toutes les cellules…"
 
 
 # ============================================================== declarations

@@ -56,14 +56,6 @@ def course_menu_paths() -> dict[tuple[str, ...], list[str]]:
     return found
 
 
-# Paths in files other helpers own, known wrong, to be fixed there (issue 10): expected to fail
-# while the text is there; once it is corrected, the new text is checked like every other.
-PENDING = {
-    ("Noyau", "Redémarrer et tout exécuter"): "crmlab/exercises.py (engine v1): « Noyau → Redémarrer le noyau "
-                                              "et Exécuter toutes les cellules… »",
-    ("Noyau", "Redémarrer le noyau et exécuter toutes les cellules…"): "crmlab/exercises.py (engine v2, "
-                                              "RESTART_RUN_ALL): the menu writes « Exécuter » with a capital E",
-}
 PATHS = course_menu_paths()
 
 
@@ -99,9 +91,7 @@ def test_the_course_names_menu_paths():
     assert any(files for path, files in PATHS.items() if "README.md" in files)
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, id=" → ".join(p), marks=pytest.mark.xfail(
-    strict=True, reason=f"to fix in {PENDING[p]}")) if p in PENDING else pytest.param(p, id=" → ".join(p))
-    for p in sorted(PATHS)])
+@pytest.mark.parametrize("path", [pytest.param(p, id=" → ".join(p)) for p in sorted(PATHS)])
 def test_every_menu_path_the_course_names_exists(menus, path):
     where = ", ".join(PATHS[path])
     assert (path[0],) in menus, f"« {' → '.join(path)} » ({where}) : pas de menu « {path[0]} » ; menus : {TOP_MENUS}"

@@ -8,8 +8,7 @@ question wrongly and asks for a hint. Nothing is saved: autosave is off in the t
 The server-side test (``test_server_serves_the_course_root``) needs no browser; the others
 are skipped, with the reason printed, where Chromium or Playwright is missing.
 Assertions on the exercise engine's output test behaviour (French, shown once), not its
-format; the one that today's engine fails is marked ``xfail(strict=True)`` until the
-engine v2 lands, so that it turns into an ordinary, passing assertion then.
+format.
 """
 
 from __future__ import annotations
@@ -22,12 +21,12 @@ import pytest
 from crmlab import exercises
 
 CHAPTER = "00_prise_en_main.ipynb"
+QUESTION = re.compile(r"check\(\"\d\d-q\d+\"")  # in a cell's source, not its output
 RUN_ALL = ("Exécution", "Exécuter toutes les cellules")  # the path chapter 00 teaches
 FRENCH_WORDS = {"le", "la", "les", "de", "des", "du", "un", "une", "est", "pas", "votre", "vous", "à", "en",
                 "et", "que", "qui", "dans", "pour", "sur", "au", "aux", "ce", "cette"}
 ENGLISH_WORDS = {"the", "is", "your", "of", "and", "error", "traceback", "expected", "wrong", "answer", "not"}
 # engine v2 (issue 10): check and hint show rich output once, progress() exists
-ENGINE_V2 = hasattr(exercises, "progress")
 
 
 def looks_french(text: str) -> bool:
@@ -209,7 +208,7 @@ def test_chapter00_widget_redraws_when_a_control_moves(page, chapter00):
 
 def test_exercise_notebook_runs_and_every_question_waits_for_an_answer(exercise):
     assert error_outputs(exercise) == []
-    questions = exercise.locator(".jp-CodeCell", has_text=re.compile(r"check\(\"\d\d-q\d+\""))
+    questions = exercise.locator(".jp-CodeCell").filter(has=exercise.page.locator(".cm-content", has_text=QUESTION))
     assert questions.count() >= 3
     for i in range(questions.count()):
         feedback = " ".join(texts(questions.nth(i).locator(".jp-OutputArea-output")))
@@ -218,9 +217,11 @@ def test_exercise_notebook_runs_and_every_question_waits_for_an_answer(exercise)
 
 def _first_question(exercise) -> tuple[object, str, str]:
     """The first question cell, its question id and its source."""
-    cell = exercise.locator(".jp-CodeCell", has_text=re.compile(r"check\(\"\d\d-q\d+\"")).first
+    cell = exercise.locator(".jp-CodeCell").filter(has=exercise.page.locator(".cm-content", has_text=QUESTION)).first
     cell.scroll_into_view_if_needed()
-    source = cell.locator(".cm-content").inner_text()
+    editor = cell.locator(".cm-content", has_text=QUESTION)
+    editor.wait_for()  # JupyterLab renders a cell's editor once it is scrolled into view
+    source = editor.inner_text()
     return cell, re.search(r'check\("(\d\d-q\d+)"', source).group(1), source
 
 
@@ -236,8 +237,6 @@ def test_a_wrong_answer_gets_french_feedback(page, exercise):
     assert looks_french(text), text
 
 
-@pytest.mark.xfail(not ENGINE_V2, strict=True,
-                   reason="engine v1: hint() prints its text and returns it, so it shows twice (issue 10)")
 def test_a_hint_shows_once(page, exercise):
     cell, qid, _ = _first_question(exercise)
     cell.locator(".cm-content").click()
