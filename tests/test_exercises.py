@@ -396,8 +396,9 @@ def test_run_above_label_is_the_french_language_pack_one():
     menu, item = ex.RUN_ABOVE.split(" → ")
     assert labels["menu\x04Run"] == [menu]
     assert labels["Run All Above Selected Cell"] == [item]
-    menu, item = ex.RESTART_RUN_ALL.split(" → ")
-    assert labels["menu\x04Kernel"] == [menu] and labels["Restart Kernel and Run All Cells…"] == [item]
+    # RESTART_RUN_ALL is checked against the real menu by tests/browser/test_french_ui.py: the
+    # Kernel menu shows « Exécuter » capitalised, unlike this catalogue's entry
+    assert ex.RESTART_RUN_ALL.split(" → ")[0] == labels["menu\x04Kernel"][0]
 
 
 def test_start_installs_the_handler_only_when_called_and_explains_a_missing_variable():
