@@ -221,8 +221,12 @@ def _first_question(exercise) -> tuple[object, str, str]:
     cell.scroll_into_view_if_needed()
     editor = cell.locator(".cm-content", has_text=QUESTION)
     editor.wait_for()  # JupyterLab renders a cell's editor once it is scrolled into view
-    source = editor.inner_text()
-    return cell, re.search(r'check\("(\d\d-q\d+)"', source).group(1), source
+    # The text of CodeMirror's lines, not inner_text: a cell JupyterLab has not laid out yet
+    # (content-visibility) has an empty inner text, which a slow machine shows.
+    source = "\n".join(editor.locator(".cm-line").all_text_contents())
+    found = re.search(r'check\("(\d\d-q\d+)"', source)
+    assert found, f"no question id in the first question's source: {source!r}"
+    return cell, found.group(1), source
 
 
 def test_a_wrong_answer_gets_french_feedback(page, exercise):
