@@ -20,7 +20,8 @@ Each notebook runs top to bottom in a fresh kernel, in a temporary folder, with 
 limit for the whole notebook (``--timeout``, 120 s by default) and no network: the
 kernel's ``PYTHONPATH`` starts with a ``sitecustomize`` that makes every socket
 connection, datagram and name lookup fail unless it targets the machine itself
-(loopback). It is best effort, not a sandbox: a program the notebook starts in a
+(loopback); on Linux and macOS the kernel itself talks to the grader over Unix sockets,
+not TCP ports. It is best effort, not a sandbox: a program the notebook starts in a
 subprocess is not covered, nor is a student who sets out to fool the grader. A cell
 that raises does not stop the run (the next questions are still graded); a loop that
 exceeds the time limit does. The student's progress file is not touched
@@ -64,7 +65,7 @@ DEFAULT_TIMEOUT = 120
 CORRECT, TRIED, NOT_TRIED, ERROR = "juste", "tentée", "pas tentée", "erreur"
 CATEGORY = {engine.CORRECT: CORRECT, engine.INCORRECT: TRIED, engine.ROUNDED: TRIED,
             engine.NOT_ATTEMPTED: NOT_TRIED, engine.ERROR: ERROR}
-ICON = {CORRECT: "✅", TRIED: "❌", NOT_TRIED: "⏳", ERROR: "⚠️"}
+ICON = {CORRECT: "✓", TRIED: "✗", NOT_TRIED: "○", ERROR: "⚠"}   # in every usual font (no emoji needed)
 
 # statuses of a submission
 RAN = "exécuté"
@@ -260,8 +261,12 @@ def _read(sub: Submission, expected: str | None):
     return nb
 
 
-def _kernel_manager_class():
-    """A kernel manager that always starts the grader's own Python (``sys.executable``)."""
+def _kernel_manager_class(sockets: Path | None = None):
+    """A kernel manager that always starts the grader's own Python (``sys.executable``).
+
+    With ``sockets`` (POSIX), the kernel talks to the grader over Unix sockets in that
+    folder rather than TCP ports: no port to collide with a server running alongside.
+    """
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
     from traitlets import default
@@ -272,6 +277,15 @@ def _kernel_manager_class():
             # no kernel folder: the native "python3" spec, i.e. this interpreter, never
             # another Python a user-level kernel spec might point to
             return KernelSpecManager(kernel_dirs=[])
+
+        if sockets is not None:
+            @default("transport")
+            def _default_transport(self):
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self):
+                return str(sockets / "kernel")
 
     return CourseKernelManager
 
@@ -305,7 +319,8 @@ def run(sub: Submission, nb, timeout: float, workdir: Path, keep: Path | None = 
         current["cell"] = cell
         return max(1, int(deadline - time.monotonic() + 0.999))
 
-    client = NotebookClient(nb, kernel_name="python3", kernel_manager_class=_kernel_manager_class(),
+    sockets = workdir if os.name == "posix" else None
+    client = NotebookClient(nb, kernel_name="python3", kernel_manager_class=_kernel_manager_class(sockets),
                             timeout_func=remaining, allow_errors=True, record_timing=False,
                             shutdown_kernel="immediate", startup_timeout=60)
     start = time.monotonic()
@@ -437,8 +452,8 @@ body{font-family:system-ui,sans-serif;margin:1.5em;color:#1f2328}
 table{border-collapse:collapse;margin:.8em 0 1.6em}
 th,td{border:1px solid #d0d7de;padding:.25em .5em;text-align:center;font-size:14px}
 th{background:#f6f8fa}td.nom,th.nom{text-align:left}
-td.juste{background:#e6f4ea}td.tentée{background:#fdecea}td.pas-tentée{background:#f6f8fa}
-td.erreur{background:#fff4e0}td.statut{text-align:left;font-size:13px}
+td.juste{background:#e6f4ea;color:#1a7f37}td.tentée{background:#fdecea;color:#b42318}
+td.pas-tentée{background:#f6f8fa;color:#57606a}td.erreur{background:#fff4e0;color:#9a6700}td.statut{text-align:left;font-size:13px}
 tfoot td{background:#f6f8fa;font-weight:600}small{color:#57606a}
 """
 
@@ -452,7 +467,7 @@ def summary_html(subs: list[Submission], timeout: float) -> str:
              f"<p>{len(subs)} rendu(s). Chaque notebook a été exécuté du début à la fin dans un noyau "
              f"neuf, sans réseau, avec une limite de {timeout:g} s. Légende : "
              + " ; ".join(f"{ICON[c]} {c}" for c in (CORRECT, TRIED, NOT_TRIED, ERROR))
-             + " ; 💡 n : indices demandés ; 📖 : solution affichée ; « — » : notebook non exécuté "
+             + " ; « ind. n » : indices demandés ; « sol. » : solution affichée ; « — » : notebook non exécuté "
              "(voir son statut).</p>"]
     for chapter, rows in _by_chapter(subs).items():
         qids = engine.questions(chapter) if chapter != "??" else []
@@ -467,8 +482,8 @@ def summary_html(subs: list[Submission], timeout: float) -> str:
                 if cat is None:
                     cells.append("<td>—</td>")
                     continue
-                extra = (f" <small>💡{sub.hints[q]}</small>" if sub.hints[q] else "") + (
-                    " <small>📖</small>" if q in sub.solutions else "")
+                extra = (f" <small>ind. {sub.hints[q]}</small>" if sub.hints[q] else "") + (
+                    " <small>sol.</small>" if q in sub.solutions else "")
                 title = sub.statuses.get(q, engine.NOT_ATTEMPTED)
                 cells.append(f'<td class="{cat.replace(" ", "-")}" title="{e(q)} : {e(title)}">'
                              f"{ICON[cat]}{extra}</td>")

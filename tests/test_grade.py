@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -46,7 +47,9 @@ def _code(source: str) -> nbformat.NotebookNode:
 
 
 NETWORK_PROBE = '''import socket, sys, urllib.request
+from ipykernel.kernelapp import IPKernelApp
 print("python :", sys.executable)
+print("transport :", IPKernelApp.instance().transport)
 server = socket.socket()
 server.bind(("127.0.0.1", 0))
 server.listen()
@@ -158,6 +161,7 @@ def test_the_kernel_runs_the_course_python_without_network(graded):
         p.name for p in (graded["out"] / "notebooks").iterdir() if p.name.startswith("erreur_chloe")), as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert f"python : {sys.executable}\n" in text
+    assert f"transport : {'ipc' if os.name == 'posix' else 'tcp'}\n" in text   # no TCP port on POSIX
     assert "boucle locale : ok" in text                    # loopback still works (the kernel needs it)
     refused = re.findall(r"réseau : refusé : .*réseau désactivé pendant la correction", text)
     assert len(refused) == 2, text                         # a connection and a name lookup, both ours
