@@ -13,6 +13,8 @@
 #   make test        set up, then run every test (what CI runs), the real-browser tests
 #                    included where /usr/bin/chromium exists
 #   make bench       time and measure every notebook → bench/RESULTS.md
+#   make site        build the course website from the stored notebooks (no re-execution,
+#                    offline) → _build/site/index.html
 #   make exercises   regenerate exercises/ from solutions/
 #   make execute     re-run the notebooks in place, top to bottom (after editing one)
 #   make check-env   say what is installed, missing or at another version
@@ -23,7 +25,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup data lab test bench exercises execute check-env clean
+.PHONY: setup data lab test bench site exercises execute check-env clean
 
 setup: $(STAMP) data
 
@@ -51,6 +53,9 @@ test: setup
 bench: setup
 	$(PY) bench/run.py
 
+site: $(STAMP)
+	$(PY) website/build.py --quiet
+
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py
 
@@ -64,4 +69,4 @@ check-env: $(STAMP)
 	$(PY) -m crmlab.check_env
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build _build *.egg-info

@@ -134,6 +134,7 @@ ERROR = "erreur"
 
 PROGRESS_ENV = "CRMLAB_PROGRESS"       # path of the progress file (tests set it to a temporary file)
 SOLUTIONS_ENV = "CRMLAB_SOLUTIONS"     # folder of the solution notebooks, if not the repository's
+GRADE_LOG_ENV = "CRMLAB_GRADE_LOG"     # set by crmlab.grade: file where check / hint / solution log events
 QID = re.compile(r"^\d\d-q\d+$")
 RUN_ABOVE = "Exécution → Exécuter tout au-dessus de la cellule sélectionnée"   # JupyterLab 4.5, French pack
 RESTART_RUN_ALL = "Noyau → Redémarrer le noyau et Exécuter toutes les cellules…"
@@ -963,6 +964,7 @@ def check(qid: str, answer: Any, quiet: bool = False) -> Result:
                         f"(menu **{RESTART_RUN_ALL}**) ; si cela persiste, signalez-le.")
     if QID.match(str(qid)) and result.status in (CORRECT, INCORRECT, ROUNDED):
         _record(str(qid), result.status)
+    _log_for_grader({"event": "check", "qid": str(qid), "status": result.status})
     if not quiet:
         _show(result.box)
         ip = _ipython()
@@ -1021,6 +1023,7 @@ def _hint_box(qid: str, n: int | None = None) -> Box:
     n = min(int(n), len(hints))
     _HINTS_GIVEN[qid] = max(_HINTS_GIVEN.get(qid, 0), n)
     _record(qid, None, hint=n)
+    _log_for_grader({"event": "hint", "qid": qid, "n": n})
     if n < len(hints):
         more = f"Un indice plus précis : `hint(\"{qid}\")` de nouveau."
     else:
@@ -1073,6 +1076,7 @@ def _solution_box(qid: str) -> Box:
         return Box(ERROR, f"Solution de {qid} introuvable",
                    f"Le corrigé du chapitre {qid[:2]} ne contient pas cette question.")
     _record(qid, None, solution=True)
+    _log_for_grader({"event": "solution", "qid": qid})
     return Box("solution", f"Solution de {qid} — une méthode possible",
                f"**L'idée.** {_REGISTRY[qid].concept}\n\n```python\n{code}\n```\n\n"
                "Lisez-la, puis refaites le calcul vous-même dans la cellule de la question et vérifiez-le "
@@ -1085,6 +1089,23 @@ def solution(qid: str) -> None:
 
 
 # ================================================================= progress
+def _log_for_grader(event: dict[str, Any]) -> None:
+    """Append ``event`` as one JSON line to the grader's log, when ``crmlab.grade`` runs this kernel.
+
+    The instructor's grader (``python -m crmlab.grade``) sets ``CRMLAB_GRADE_LOG`` in the
+    kernels it starts and reads the statuses from this file: machine-readable, and the
+    notebook's outputs stay what the student sees. Without the variable: nothing.
+    """
+    path = os.environ.get(GRADE_LOG_ENV)
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(event, ensure_ascii=False) + "\n")
+    except OSError:
+        pass  # grading goes on: the question then reads as not attempted
+
+
 _SESSION: dict[str, dict[str, Any]] = {}
 _RANK = {None: 0, "attempted": 1, "correct": 2}
 
