@@ -1,0 +1,200 @@
+"""Widget latency as a student sees it: from a control's change to the new image on screen.
+
+Drives Debian's Chromium (Playwright, headless) on a JupyterLab served from the
+repository root (``tests/browser/lab.py``): opens a lesson, runs it top to bottom,
+then, for each widget of the lesson, moves each control several times, one change
+at a time, and measures in the page the time from the change (the key press on a
+slider, the new option of a menu) to the new image displayed (the image's ``load``
+event, then the next animation frame, i.e. once it is painted).
+
+    python bench/browser.py                          # every lesson → a table on stdout
+    python bench/browser.py notebooks/04_*.ipynb     # some lessons
+
+``make bench`` calls :func:`measure_lessons` and writes the medians to bench/RESULTS.md.
+Nothing here asserts: it is a measurement.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.lab import chromium_page, running_lab, skip_reason  # noqa: E402
+
+# JavaScript installed in the page: a change stamp (capture phase, before any widget code)
+# and a log of every image (re)load inside widget outputs, stamped after the next paint.
+WATCH_JS = r"""
+() => {
+  if (window.__crm) return;
+  const crm = window.__crm = {changes: [], images: [], seq: 0};
+  const stamp = () => crm.changes.push(performance.now());
+  document.addEventListener('keydown', stamp, true);
+  document.addEventListener('change', e => { if (e.target.tagName === 'SELECT') stamp(); }, true);
+  const seen = new WeakSet();
+  const hook = img => {
+    if (seen.has(img)) return;
+    seen.add(img);
+    img.addEventListener('load', () => {
+      const t = performance.now();
+      requestAnimationFrame(() => crm.images.push({load: t, paint: performance.now(),
+        w: img.naturalWidth, h: img.naturalHeight, src: img.currentSrc.slice(0, 80), id: img.dataset.crmId}));
+    });
+  };
+  const tag = img => { if (!img.dataset.crmId) img.dataset.crmId = String(++crm.seq); hook(img); };
+  new MutationObserver(muts => {
+    for (const m of muts) {
+      if (m.type === 'attributes' && m.target.tagName === 'IMG') tag(m.target);
+      for (const n of m.addedNodes || []) {
+        if (n.tagName === 'IMG') tag(n);
+        else if (n.querySelectorAll) n.querySelectorAll('img').forEach(tag);
+      }
+    }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  document.querySelectorAll('img').forEach(tag);
+}
+"""
+
+
+@dataclass
+class WidgetTiming:
+    lesson: str
+    index: int            # widget number in the lesson (1, 2, …)
+    label: str            # its first control's description
+    samples: list[float] = field(default_factory=list)   # ms, change → new image painted
+    missed: int = 0       # changes that produced no new image within the timeout
+    sizes: set = field(default_factory=set)               # (width, height) of the images seen
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) if self.samples else float("nan")
+
+
+def open_lesson(page, base_url: str, token: str, path: str, timeout_ms: int = 240_000) -> None:
+    """Open a notebook in JupyterLab, wait for its kernel, run all cells, wait until done."""
+    page.goto(f"{base_url}lab/tree/{path}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
+                           "window.jupyterapp.shell.currentWidget && "
+                           "window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
+    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
+                  " await w.context.ready; await w.sessionContext.ready; }")
+    page.evaluate(WATCH_JS)
+    # the command's promise resolves when every cell has run
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function("() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                           " return k && k.status === 'idle'; }", timeout=timeout_ms, polling=100)
+
+
+def close_lesson(page) -> None:
+    """Shut the lesson's kernel down and close it without saving."""
+    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
+                  " if (!w) return; await w.sessionContext.shutdown(); w.context.model.dirty = false;"
+                  " w.dispose(); }")
+
+
+def widget_roots(page):
+    """One locator per widget output of the lesson (a widget with an image and controls)."""
+    roots = page.locator(".jp-OutputArea-output:has(.jupyter-widgets img):has(.widget-slider, .widget-dropdown)")
+    return [roots.nth(i) for i in range(roots.count())]
+
+
+def _controls(root):
+    """Every slider handle and menu of one widget, with its description."""
+    out = []
+    for box in root.locator(".widget-slider, .widget-dropdown").all():
+        if not box.is_visible():
+            continue
+        label = box.locator(".widget-label").first.inner_text().strip() if box.locator(".widget-label").count() else ""
+        if box.locator("select").count():
+            out.append(("menu", label, box.locator("select").first))
+        elif box.locator(".noUi-handle").count():
+            out.append(("slider", label, box.locator(".noUi-handle").first))
+    return out
+
+
+def _wait_image(page, n_before: int, timeout_s: float):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        n = page.evaluate("() => window.__crm.images.length")
+        if n > n_before:
+            page.wait_for_timeout(40)  # a second image (a redraw after a bound change) would land now
+            return page.evaluate(f"() => window.__crm.images.slice({n_before})")
+        page.wait_for_timeout(5)
+    return None
+
+
+def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s: float = 5.0,
+                  pause_ms: int = 250) -> WidgetTiming:
+    """Change each control of one widget ``moves`` times (one change at a time) and time each change."""
+    root.scroll_into_view_if_needed()
+    controls = _controls(root)
+    timing = WidgetTiming(lesson, index, controls[0][1] if controls else "?")
+    for kind, _label, handle in controls:
+        if kind == "menu":
+            options = handle.locator("option").all_inner_texts()
+            current = handle.input_value()
+            values = handle.locator("option").evaluate_all("os => os.map(o => o.value)")
+            order = [v for v in values if v != current] + [current]
+            steps = [order[i % len(order)] for i in range(min(moves, max(2, len(options))))]
+        else:
+            steps = ["ArrowRight"] * (moves // 2) + ["ArrowLeft"] * (moves - moves // 2)
+        for step in steps:
+            page.wait_for_timeout(pause_ms)
+            n_before = page.evaluate("() => window.__crm.images.length")
+            c_before = page.evaluate("() => window.__crm.changes.length")
+            if kind == "menu":
+                handle.select_option(step)
+            else:
+                handle.focus()
+                handle.press(step)
+            images = _wait_image(page, n_before, timeout_s)
+            if not images:
+                timing.missed += 1
+                continue
+            t0 = page.evaluate(f"() => window.__crm.changes[{c_before}]")
+            if t0 is None:
+                timing.missed += 1
+                continue
+            last = images[-1]
+            timing.samples.append(last["paint"] - t0)
+            timing.sizes.update((im["w"], im["h"]) for im in images)
+    return timing
+
+
+def measure_lessons(paths: list[str], moves: int = 6, verbose: bool = True, root: Path = ROOT) -> list[WidgetTiming]:
+    """Open each lesson, run it, time every widget's controls; return one record per widget."""
+    results: list[WidgetTiming] = []
+    with running_lab(root) as (base_url, token), chromium_page() as page:
+        for path in paths:
+            t = time.perf_counter()
+            open_lesson(page, base_url, token, path)
+            if verbose:
+                print(f"{path}: exécuté dans le navigateur en {time.perf_counter() - t:.1f} s", flush=True)
+            for i, root in enumerate(widget_roots(page), start=1):
+                timing = move_and_time(page, root, Path(path).stem, i, moves=moves)
+                results.append(timing)
+                if verbose:
+                    print(f"  widget {i} ({timing.label}) : médiane {timing.median:.0f} ms sur "
+                          f"{len(timing.samples)} changements, {timing.missed} sans nouvelle image, "
+                          f"tailles {sorted(timing.sizes)}", flush=True)
+            close_lesson(page)
+    return results
+
+
+def main(argv: list[str]) -> int:
+    reason = skip_reason()
+    if reason:
+        print(reason)
+        return 0
+    paths = argv or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    measure_lessons(paths)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,497 @@
+"""Live figures for the course's widgets: one kept figure, bounded controls, a PNG updated in place.
+
+Every widget of the course has the same shape; this module carries it, so that a topic
+module keeps only its domain code — compute, then draw onto given axes and return an
+``update(**values)`` that moves the artists::
+
+    from crmlab import widgets
+
+    view = widgets.LiveFigure((8, 4.5))                     # made once, fixed layout
+    line, = view.ax.plot(x, 0 * x)
+    view.animate(line)                                      # repainted alone at each update
+
+    def update(rate):                                       # domain code: move, return the title
+        line.set_ydata(rate * x)
+        view.autoscale(view.ax, y=(0, rate * x.max()))
+        return f"Taux : {style.fmt_pct(rate)}"
+
+    box = widgets.explorer(view, update, {"rate": widgets.percent("Taux", 0.2, 0, 1, 0.05)},
+                           name="Croissance")
+    view          # an ordinary cell: the default view, as a PNG (checked by nbval)
+    box           # the widget cell (tagged nbval-ignore-output)
+
+What it gives:
+
+- :class:`LiveFigure` — a matplotlib figure outside pyplot (it appears only where shown),
+  laid out once by constrained layout at its first render and then **frozen**: later
+  renders, and saving it, can never switch on a layout engine again (a figure with no
+  engine takes the one of ``rcParams`` back when saved). The title is figure-level, in
+  its own band, so it cannot collide with the axes. ``png()`` repaints only the *moving*
+  artists over a cached background (blitting) while the axes keep their limits; a cell
+  that ends with the figure shows exactly the widget's pixels, and its title as text.
+- Controls bounded to valid values, with French readouts: :func:`number`, :func:`percent`,
+  :func:`integer`, :func:`choice`, :func:`months`.
+- :func:`explorer` — the widget: the controls, an ``ipywidgets.Image`` updated in place
+  (a binary message, no base64, no new output area) and a caption. ``update`` returns the
+  title (the values actually used, after capping), or ``(title, caption)``; an impossible
+  input raises an ``InvalidValueError`` (French message), which the figure shows over a
+  greyed plot instead of drawing something silently wrong. An ``adjust`` hook keeps
+  dependent bounds (a slider bounded by another control). The browser keeps one change
+  in flight and sends the latest value when the kernel is free, so a dragged slider
+  never queues stale images. Before a first run, and on static pages, its plain-text
+  form says in French what the widget is; its state (with the image) is saved in the
+  notebook, so a static viewer that renders widgets shows the figure.
+- Presentation mode (``style.presentation(True)``): figures and controls made afterwards
+  are larger (bigger figure, fonts from the course style, larger labels and readouts).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import style
+from .validation import CrmlabError, InvalidValueError
+
+__all__ = ["LiveFigure", "explorer", "number", "percent", "integer", "choice", "months", "nice_limits",
+           "DPI", "PRESENTATION_DPI", "PRESENTATION_SCALE"]
+
+DPI = 80                 # widget images: 8 × 4,5 in → 640 × 360 px, text at 12 px
+PRESENTATION_DPI = 72    # projection: a 1,4 × larger figure, fonts of the presentation style
+PRESENTATION_SCALE = 1.4
+MAX_BACKGROUNDS = 12     # cached backgrounds per figure (one per set of axis limits)
+
+# Presentation mode for the controls: the ipywidgets variables, scoped to our boxes.
+_PRESENTATION_CSS = """<style>
+.crm-presentation { --jp-widgets-font-size: 20px; --jp-widgets-inline-height: 40px;
+  --jp-widgets-slider-handle-size: 22px; --jp-widgets-slider-track-thickness: 6px; }
+.crm-presentation .widget-label, .crm-presentation .widget-readout, .crm-presentation select,
+.crm-presentation .widget-html-content { font-size: 20px; line-height: 40px; }
+.crm-presentation .crm-caption .widget-html-content { line-height: 1.4; }
+</style>"""
+
+
+def _presentation() -> bool:
+    return style.is_presentation()
+
+
+# ------------------------------------------------------------------ the kept figure
+class LiveFigure:
+    """A figure made once and updated in place, rendered to PNG for a widget or a notebook.
+
+    ``size`` is in inches (enlarged in presentation mode); ``nrows`` × ``ncols`` axes are
+    made (``nrows=0``: none, add your own with fixed positions via ``fig.add_axes``).
+    ``margins`` (``left``, ``right``, ``top``, ``bottom``, ``wspace``, ``hspace`` as
+    figure fractions) fixes the layout at once; without it, constrained layout places the
+    axes at the first render, which is then kept. The figure title is :meth:`set_title`.
+
+    >>> view = LiveFigure((4, 3), dpi=50)
+    >>> line, = view.ax.plot([0, 1], [0, 1])
+    >>> view.animate(line)
+    >>> view.set_title("Une droite")
+    >>> view.png()[:4]
+    b'\\x89PNG'
+    >>> size = view.pixel_size; line.set_ydata([1, 0]); view.pixel_size == size
+    True
+    >>> view
+    Figure : Une droite
+    """
+
+    def __init__(self, size: tuple[float, float] = (8.0, 4.5), nrows: int = 1, ncols: int = 1,
+                 margins: Mapping[str, float] | None = None, dpi: int | None = None, **subplot_kw: Any):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Rectangle
+
+        big = _presentation()
+        scale = PRESENTATION_SCALE if big else 1.0
+        self.fig = Figure(figsize=(size[0] * scale, size[1] * scale),
+                          dpi=dpi or (PRESENTATION_DPI if big else DPI), layout="none")
+        FigureCanvasAgg(self.fig)
+        self._frozen = margins is not None
+        if margins is not None:
+            self.fig.subplots_adjust(**margins)
+        else:
+            self.fig.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
+        self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel() if nrows * ncols else []
+        self._title = self.fig.suptitle(" ", fontweight="bold", fontsize=style_size("axes.titlesize"))
+        self.title = ""
+        # the French message shown over a greyed plot when the inputs are impossible
+        self._veil = Rectangle((0, 0), 1, 1, transform=self.fig.transFigure, facecolor="white", alpha=0.82,
+                               edgecolor="none", zorder=50, visible=False, in_layout=False)
+        self.fig.add_artist(self._veil)
+        self._message = self.fig.text(0.5, 0.5, "", ha="center", va="center", wrap=True, zorder=51,
+                                      visible=False, in_layout=False, fontsize=style_size("axes.titlesize"),
+                                      color=style.COLORS["bad"], fontweight="bold",
+                                      bbox={"boxstyle": "round,pad=0.6", "fc": "white",
+                                            "ec": style.COLORS["bad"], "lw": 1.5})
+        self._fixed_moving = [self._veil, self._title, self._message]  # drawn last, on top
+        self._moving: list = list(self._fixed_moving)
+        self._backgrounds: dict = {}
+
+    # ---------------------------------------------------------- drawing
+    @property
+    def ax(self):
+        """The first (or only) Axes."""
+        return self.axes[0]
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        """Width and height of the rendered image, in pixels (the same at every render)."""
+        w, h = self.fig.get_size_inches() * self.fig.dpi
+        return int(round(w)), int(round(h))
+
+    def animate(self, *artists) -> None:
+        """Declare artists that move at each update: they are repainted over a cached background.
+
+        Everything else (axes, ticks, labels, legends) is drawn once per set of axis limits.
+        Change any of it another way (a label's text, tick labels) and call :meth:`invalidate`.
+        """
+        mine = [a for a in self._moving if a not in self._fixed_moving]
+        self._moving = mine + [a for a in artists if a not in mine] + self._fixed_moving
+
+    def invalidate(self) -> None:
+        """Something of the background changed: render it again at the next :meth:`png`."""
+        self._backgrounds.clear()
+
+    def set_title(self, text: str) -> None:
+        """The figure's title (one line; the values actually used belong here)."""
+        self.title = text
+        self._title.set_text(text or " ")
+
+    def show_message(self, text: str) -> None:
+        """Grey the plot and show ``text`` (French, why the inputs are impossible) over it."""
+        self._veil.set_visible(True)
+        self._message.set_text(text)
+        self._message.set_visible(True)
+
+    def clear_message(self) -> None:
+        self._veil.set_visible(False)
+        self._message.set_visible(False)
+
+    @property
+    def message(self) -> str:
+        """The message shown over the plot, or ``""``."""
+        return self._message.get_text() if self._message.get_visible() else ""
+
+    def autoscale(self, ax, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None,
+                  margin: float = 0.05) -> None:
+        """Set ``ax``'s limits to nice round values around the data range ``(low, high)``.
+
+        Limits change only when the data leave them, by nice steps: most updates keep the
+        cached background (:func:`nice_limits`).
+        """
+        if x is not None:
+            current = ax.get_xlim()
+            new = nice_limits(*x, current=current, margin=margin)
+            if new != current:
+                ax.set_xlim(new)
+        if y is not None:
+            current = ax.get_ylim()
+            new = nice_limits(*y, current=current, margin=margin)
+            if new != current:
+                ax.set_ylim(new)
+
+    def _limits(self) -> tuple:
+        return tuple(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes)
+
+    def render(self) -> None:
+        """Draw the figure on its canvas (the fast way when possible)."""
+        canvas = self.fig.canvas
+        if not self._frozen:
+            canvas.draw()  # constrained layout, with every artist in place, once
+            self.fig.set_layout_engine("none")  # → a placeholder engine: the layout is kept for good
+            self._frozen = True
+        key = self._limits()
+        background = self._backgrounds.get(key)
+        if background is None:
+            shown = [a for a in self._moving if a.get_visible()]
+            for artist in shown:
+                artist.set_visible(False)
+            canvas.draw()
+            background = canvas.copy_from_bbox(self.fig.bbox)
+            if len(self._backgrounds) >= MAX_BACKGROUNDS:
+                self._backgrounds.pop(next(iter(self._backgrounds)))
+            self._backgrounds[key] = background
+            for artist in shown:
+                artist.set_visible(True)
+        canvas.restore_region(background)
+        for artist in self._moving:  # in the order declared; title and message last
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+
+    def png(self) -> bytes:
+        """Render and encode as PNG (fast settings: the image is sent at every update)."""
+        from PIL import Image
+
+        self.render()
+        rgb = np.asarray(self.fig.canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha
+        buffer = io.BytesIO()
+        Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    # ---------------------------------------------------------- notebook display
+    def _repr_png_(self) -> bytes:
+        return self.png()
+
+    def __repr__(self) -> str:
+        lines = [f"Figure : {self.title}" if self.title else "Figure"]
+        if self.message:
+            lines.append(f"Message : {self.message}")
+        return "\n".join(lines)
+
+
+def style_size(key: str) -> float:
+    """The current course style's font size for ``key`` (``rcParams``), in points."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    value = mpl.rcParams[key]
+    return FontProperties(size=value).get_size_in_points() if isinstance(value, str) else float(value)
+
+
+def nice_limits(low: float, high: float, current: tuple[float, float] | None = None,
+                margin: float = 0.05) -> tuple[float, float]:
+    """Round axis limits around ``[low, high]``: multiples of a 1-2-5 step, a little margin.
+
+    With ``current`` limits that still hold the data and are not more than twice too wide,
+    they are kept (so that a background can be reused).
+
+    >>> nice_limits(3.2, 87.0)
+    (0.0, 100.0)
+    >>> nice_limits(3.2, 87.0, current=(0.0, 120.0))
+    (0.0, 120.0)
+    >>> nice_limits(-140, 900)
+    (-250.0, 1000.0)
+    """
+    low, high = float(min(low, high)), float(max(low, high))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        low, high = 0.0, 1.0
+    span = high - low or max(abs(high), 1.0)
+    if current is not None:
+        c_low, c_high = sorted(current)
+        if c_low <= low and high <= c_high and (c_high - c_low) <= 2.2 * span * (1 + 2 * margin):
+            return tuple(current)
+    padded_low, padded_high = low - margin * span, high + margin * span
+    raw = (padded_high - padded_low) / 5
+    power = 10 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    new_low = np.floor(padded_low / step) * step if low < 0 else max(0.0, np.floor(padded_low / step) * step)
+    new_high = np.ceil(padded_high / step) * step if high > 0 else min(0.0, np.ceil(padded_high / step) * step)
+    return float(new_low), float(new_high)
+
+
+# ------------------------------------------------------------------ controls
+def _sizes() -> tuple[str, str]:
+    """(description width, control width) for the current mode."""
+    return ("260px", "640px") if _presentation() else ("190px", "440px")
+
+
+def _style() -> dict:
+    label, width = _sizes()
+    return {"style": {"description_width": label}, "layout": {"width": width}}
+
+
+def _grid(value: float, low: float, high: float, step: float) -> tuple[np.ndarray, float]:
+    if not low < high or step <= 0:
+        raise InvalidValueError(f"bornes de curseur invalides : de {low!r} à {high!r} par pas de {step!r}.")
+    count = int(round((high - low) / step)) + 1
+    values = np.round(low + step * np.arange(count), 10)
+    values = values[values <= high + 1e-9]
+    nearest = float(values[np.argmin(np.abs(values - float(value)))])  # bounded and on the grid
+    return values, nearest
+
+
+def number(description: str, value: float, low: float, high: float, step: float, decimals: int = 0,
+           unit: str = ""):
+    """A slider over ``low, low + step, …, high`` with a French readout (``1 234,5 €``).
+
+    The value starts on the grid point nearest ``value`` (bounded).
+
+    >>> number("Marge (€)", 101, 0, 300, 5).value
+    100.0
+    >>> number("Taux", 0.125, 0, 1, 0.05, decimals=2).label
+    '0,10'
+    """
+    import ipywidgets as w
+
+    values, start = _grid(value, low, high, step)
+    suffix = f"{style.NBSP}{unit}" if unit else ""
+    options = [(f"{style.fmt_number(v, decimals)}{suffix}", float(v)) for v in values]
+    return w.SelectionSlider(options=options, value=start, description=description,
+                             continuous_update=True, **_style())
+
+
+def percent(description: str, value: float, low: float, high: float, step: float = 0.01, decimals: int = 0):
+    """A slider over rates (ratios) shown in % (``80 %``), bounded to ``[low, high]``.
+
+    >>> percent("Rétention", 0.8, 0.3, 0.95).label
+    '80\\xa0%'
+    """
+    import ipywidgets as w
+
+    values, start = _grid(value, low, high, step)
+    options = [(style.fmt_pct(v, decimals), float(v)) for v in values]
+    return w.SelectionSlider(options=options, value=start, description=description,
+                             continuous_update=True, **_style())
+
+
+def integer(description: str, value: int, low: int, high: int, step: int = 1):
+    """An integer slider bounded to ``[low, high]`` (the value is clipped into it).
+
+    >>> integer("Classes", 12, 3, 10).value
+    10
+    """
+    import ipywidgets as w
+
+    value = int(min(max(int(value), low), high))
+    return w.IntSlider(value=value, min=low, max=high, step=step, description=description,
+                       continuous_update=True, **_style())
+
+
+def choice(description: str, options: Mapping[str, Any] | Sequence, value: Any = None):
+    """A drop-down menu; ``options`` maps French labels to values (or lists the values).
+
+    >>> choice("Découper par", {"Canal": "channel", "Région": "region"}, "region").label
+    'Région'
+    """
+    import ipywidgets as w
+
+    items = list(options.items()) if isinstance(options, Mapping) else [(str(o), o) for o in options]
+    values = [v for _, v in items]
+    start = value if value is not None and value in values else values[0]
+    label, width = _sizes()
+    return w.Dropdown(options=items, value=start, description=description,
+                      style={"description_width": label}, layout={"width": width})
+
+
+def months(description: str, dates: Iterable, value: Any = None):
+    """A slider over month-ends, labelled in French (``décembre 2025``); starts at ``value`` or the last.
+
+    >>> months("Date", ["2025-11-30", "2025-12-31"]).label
+    'décembre 2025'
+    """
+    import ipywidgets as w
+    import pandas as pd
+
+    stamps = [pd.Timestamp(d) for d in dates]
+    start = pd.Timestamp(value) if value is not None else stamps[-1]
+    if start not in stamps:
+        start = min(stamps, key=lambda d: abs(d - start))
+    return w.SelectionSlider(options=[(style.fmt_date(d, with_day=False), d) for d in stamps], value=start,
+                             description=description, continuous_update=True, **_style())
+
+
+# ------------------------------------------------------------------ the widget
+_EXPLORER_CLASS = None
+
+
+def _explorer_class():
+    """The widget box class, made at first use (ipywidgets is imported only then)."""
+    global _EXPLORER_CLASS
+    if _EXPLORER_CLASS is None:
+        import ipywidgets as w
+
+        class Explorer(w.VBox):
+            """A course widget: controls, the figure as an image updated in place, a caption."""
+
+            def _repr_mimebundle_(self, **kwargs):
+                data = super()._repr_mimebundle_(**kwargs)
+                if data is not None:
+                    data["text/plain"] = self.about  # not « VBox(children=(… »
+                return data
+
+        _EXPLORER_CLASS = Explorer
+    return _EXPLORER_CLASS
+
+
+def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], controls: Mapping[str, Any], *,
+             name: str, adjust: Callable[[Mapping[str, Any], dict], None] | None = None,
+             rows: Sequence[Sequence[str]] | None = None, precompute: bool = False):
+    """The widget: ``controls`` → ``update(**values)`` → a new PNG of ``view`` in an image.
+
+    ``update`` moves the artists of ``view`` and returns the title (the values it actually
+    used) or ``(title, caption)``; an ``InvalidValueError`` it raises (any
+    :class:`~crmlab.validation.CrmlabError`: a French message) is shown over the greyed
+    figure. ``adjust(controls, change)`` runs first on each change, to keep
+    dependent bounds (its own changes do not redraw twice). ``rows`` groups the controls
+    by name, one row each (default: two per row). ``precompute=True`` (menus and short
+    sliders only) renders every combination at creation, so that each change only sends
+    an image. Returns the widget box; ``box.refresh()`` redraws with the current values.
+    """
+    import ipywidgets as w
+
+    controls = dict(controls)
+    names = list(controls)
+    grouped = rows or [names[i:i + 2] for i in range(0, len(names), 2)]
+    image = w.Image(format="png", layout={"max_width": "100%"})
+    caption = w.HTML()
+    caption.add_class("crm-caption")
+    cache: dict[tuple, tuple[bytes, str]] = {}
+    state = {"busy": False}
+
+    def draw(values: dict) -> tuple[bytes, str]:
+        try:
+            out = update(**values)
+            title, text = out if isinstance(out, tuple) else (out, "")
+            view.clear_message()
+        except CrmlabError as exc:  # a French message from a guard: show it, do not draw
+            message = str(exc)
+            title, text = "Valeurs impossibles", message
+            view.show_message(_wrap(message))
+        view.set_title(title)
+        return view.png(), text
+
+    def refresh(change: dict | None = None) -> None:
+        if state["busy"]:
+            return
+        if adjust is not None and change is not None:
+            state["busy"] = True
+            try:
+                adjust(controls, change)
+            finally:
+                state["busy"] = False
+        values = {k: c.value for k, c in controls.items()}
+        key = tuple(_hashable(v) for v in values.values())
+        png, text = cache[key] if key in cache else draw(values)
+        image.value = png
+        caption.value = f"<p>{html.escape(text)}</p>" if text else ""
+
+    if precompute:
+        options = [[v for _, v in c.options] if hasattr(c, "options") else range(c.min, c.max + 1, c.step)
+                   for c in controls.values()]
+        for combo in itertools.product(*options):
+            values = dict(zip(names, combo))
+            cache[tuple(_hashable(v) for v in combo)] = draw(values)
+
+    for control in controls.values():
+        control.observe(refresh, names="value")
+    refresh()
+
+    children = [w.HBox([controls[n] for n in row]) for row in grouped] + [image, caption]
+    big = _presentation()
+    if big:
+        children.insert(0, w.HTML(_PRESENTATION_CSS))
+    box = _explorer_class()(children)
+    if big:
+        box.add_class("crm-presentation")
+    labels = ", ".join(c.description.lower() for c in controls.values())
+    box.about = (f"Widget interactif « {name} » ({labels}). Il s'anime dans JupyterLab, une fois "
+                 f"le notebook exécuté ; la figure de la cellule précédente montre sa vue par défaut.")
+    box.view, box.controls, box.image, box.caption, box.refresh = view, controls, image, caption, refresh
+    return box
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text

@@ -1,0 +1,136 @@
+"""Start JupyterLab and a headless Chromium for the real-browser tests and the benchmark.
+
+Shared by every browser test (and by ``bench/browser.py``)::
+
+    from tests.browser.lab import running_lab, chromium_page, skip_reason
+
+    with running_lab() as (base_url, token), chromium_page() as page:
+        page.goto(f"{base_url}lab/tree/notebooks/00_prise_en_main.ipynb?token={token}")
+
+- ``running_lab`` serves the repository root (as ``make lab`` does) on a free port,
+  with a fresh token, and throw-away settings, workspaces and runtime folders:
+  autosave is off, so a notebook run in the browser is never written back to disk.
+  The course's own settings (French UI) still apply: they are the application's
+  ``overrides.json``, installed by ``make setup``.
+- ``chromium_page`` drives Debian's ``/usr/bin/chromium`` through Playwright (no browser
+  is ever downloaded), headless, with a fresh profile.
+- ``skip_reason()`` says in one sentence why the browser tests cannot run here, or
+  returns ``None``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# user settings for the test server only (the course's overrides.json keeps the French UI)
+TEST_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                        "checkForUpdates": False},
+}
+
+
+def skip_reason() -> str | None:
+    """Why the browser tests cannot run on this machine (``None`` when they can)."""
+    if not CHROMIUM.exists():
+        return f"Chromium absent ({CHROMIUM}) : installez le paquet Debian « chromium » pour ces tests."
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright n'est pas installé (pip install -r requirements.txt)."
+    if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
+        return "JupyterLab n'est pas installé dans cet environnement."
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_lab(root: Path = ROOT, timeout: float = 60.0, extra_args: tuple[str, ...] = ()
+                ) -> Iterator[tuple[str, str]]:
+    """Run ``jupyter lab`` on ``root`` (the repository root by default); yield ``(base_url, token)``.
+
+    ``base_url`` ends with ``/``. The server's log goes to a temporary file, printed if it
+    fails to start. The server is stopped (and its kernels with it) on exit.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="crmlab-lab-") as tmp:
+        tmp_path = Path(tmp)
+        settings = tmp_path / "settings"
+        for name, value in TEST_SETTINGS.items():
+            (settings / name).parent.mkdir(parents=True, exist_ok=True)
+            (settings / name).write_text(json.dumps(value), encoding="utf-8")
+        env = dict(os.environ,
+                   JUPYTERLAB_SETTINGS_DIR=str(settings),
+                   JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+                   JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+                   JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+                   PYTHONDONTWRITEBYTECODE="1")
+        log = (tmp_path / "lab.log").open("w")
+        cmd = [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", *extra_args]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers, CI runners
+            cmd.append("--allow-root")
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError("JupyterLab s'est arrêté au démarrage :\n"
+                                       + (tmp_path / "lab.log").read_text(errors="replace")[-3000:])
+                try:
+                    with urllib.request.urlopen(f"{base_url}api/status?token={token}", timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("JupyterLab n'a pas répondu à temps :\n"
+                                           + (tmp_path / "lab.log").read_text(errors="replace")[-3000:])
+                    time.sleep(0.3)
+            yield base_url, token
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000, locale: str = "fr-FR"):
+    """A Playwright page in Debian's headless Chromium with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="crmlab-chromium-") as profile, sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": width, "height": height}, locale=locale)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            yield page
+        finally:
+            context.close()
