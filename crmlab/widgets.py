@@ -88,7 +88,8 @@ class LiveFigure:
     made (``nrows=0``: none, add your own with fixed positions via ``fig.add_axes``).
     ``margins`` (``left``, ``right``, ``top``, ``bottom``, ``wspace``, ``hspace`` as
     figure fractions) fixes the layout at once; without it, constrained layout places the
-    axes at the first render, which is then kept. The figure title is :meth:`set_title`.
+    axes at the first render, which is then kept. The figure title is :meth:`set_title`,
+    in a band of ``title_lines`` lines above the axes.
 
     >>> view = LiveFigure((4, 3), dpi=50)
     >>> line, = view.ax.plot([0, 1], [0, 1])
@@ -103,7 +104,8 @@ class LiveFigure:
     """
 
     def __init__(self, size: tuple[float, float] = (8.0, 4.5), nrows: int = 1, ncols: int = 1,
-                 margins: Mapping[str, float] | None = None, dpi: int | None = None, **subplot_kw: Any):
+                 margins: Mapping[str, float] | None = None, dpi: int | None = None, title_lines: int = 1,
+                 **subplot_kw: Any):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
@@ -119,8 +121,12 @@ class LiveFigure:
         else:
             self.fig.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel() if nrows * ncols else []
-        self._title = self.fig.suptitle(" ", fontweight="bold", fontsize=style_size("axes.titlesize"))
+        # the title band holds ``title_lines`` lines, whatever the title of the moment
+        self._title = self.fig.suptitle("\n".join([" "] * title_lines), fontweight="bold",
+                                        fontsize=style_size("axes.titlesize"))
+        self.title_lines = title_lines
         self.title = ""
+        self.caption = ""  # the widget's line under the figure (shown with the title as text)
         # the French message shown over a greyed plot when the inputs are impossible
         self._veil = Rectangle((0, 0), 1, 1, transform=self.fig.transFigure, facecolor="white", alpha=0.82,
                                edgecolor="none", zorder=50, visible=False, in_layout=False)
@@ -160,9 +166,10 @@ class LiveFigure:
         self._backgrounds.clear()
 
     def set_title(self, text: str) -> None:
-        """The figure's title (one line; the values actually used belong here)."""
+        """The figure's title: the values actually used belong here (``title_lines`` lines at most)."""
         self.title = text
-        self._title.set_text(text or " ")
+        lines = (text or " ").split("\n")
+        self._title.set_text("\n".join(lines + [" "] * (self.title_lines - len(lines))))
 
     def show_message(self, text: str) -> None:
         """Grey the plot and show ``text`` (French, why the inputs are impossible) over it."""
@@ -240,7 +247,9 @@ class LiveFigure:
         return self.png()
 
     def __repr__(self) -> str:
-        lines = [f"Figure : {self.title}" if self.title else "Figure"]
+        lines = [f"Figure : {' — '.join(self.title.splitlines())}" if self.title else "Figure"]
+        if self.caption:
+            lines.append(self.caption)
         if self.message:
             lines.append(f"Message : {self.message}")
         return "\n".join(lines)
@@ -445,6 +454,7 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
             title, text = "Valeurs impossibles", message
             view.show_message(_wrap(message))
         view.set_title(title)
+        view.caption = text
         return view.png(), text
 
     def refresh(change: dict | None = None) -> None:
