@@ -360,13 +360,13 @@ def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
     from . import style
     from .widgets import LiveFigure
 
-    view = LiveFigure((8.5, 4.8), title_lines=2)
+    view = LiveFigure((8.5, 4.8), heading=PROFIT_TITLE)
     move, moving = _profit_artists(view.ax, periods, points, titles=False)
     view.animate(*moving)
 
     def update(retention: float, margin: float, acquisition_cost: float, discount: float) -> tuple[str, str]:
         summary = move(retention, margin, acquisition_cost, discount)
-        title = (f"{PROFIT_TITLE}\nrétention {style.fmt_pct(retention, 0)}, marge {style.fmt_eur(margin)} par an, "
+        title = (f"rétention {style.fmt_pct(retention, 0)}, marge {style.fmt_eur(margin)} par an, "
                  f"acquisition {style.fmt_eur(acquisition_cost)}, actualisation {style.fmt_pct(discount, 0)}")
         return title, summary
 

@@ -88,10 +88,11 @@ class LiveFigure:
     made (``nrows=0``: none, add your own with fixed positions via ``fig.add_axes``).
     ``margins`` (``left``, ``right``, ``top``, ``bottom``, ``wspace``, ``hspace`` as
     figure fractions) fixes the layout at once; without it, constrained layout places the
-    axes at the first render, which is then kept. The figure title is :meth:`set_title`,
-    in a band of ``title_lines`` lines above the axes.
+    axes at the first render, which is then kept. Above the axes, a band holds the
+    ``heading`` (bold, fixed: what the figure shows) and ``title_lines`` lines of title
+    (:meth:`set_title`: the values actually used), whatever their text of the moment.
 
-    >>> view = LiveFigure((4, 3), dpi=50)
+    >>> view = LiveFigure((4, 3), dpi=50, heading="Essai")
     >>> line, = view.ax.plot([0, 1], [0, 1])
     >>> view.animate(line)
     >>> view.set_title("Une droite")
@@ -100,12 +101,12 @@ class LiveFigure:
     >>> size = view.pixel_size; line.set_ydata([1, 0]); view.pixel_size == size
     True
     >>> view
-    Figure : Une droite
+    Figure : Essai — Une droite
     """
 
     def __init__(self, size: tuple[float, float] = (8.0, 4.5), nrows: int = 1, ncols: int = 1,
-                 margins: Mapping[str, float] | None = None, dpi: int | None = None, title_lines: int = 1,
-                 **subplot_kw: Any):
+                 margins: Mapping[str, float] | None = None, dpi: int | None = None, heading: str = "",
+                 title_lines: int = 1, **subplot_kw: Any):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
@@ -118,13 +119,15 @@ class LiveFigure:
         self._frozen = margins is not None
         if margins is not None:
             self.fig.subplots_adjust(**margins)
+            self._freeze()
         else:
             self.fig.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel() if nrows * ncols else []
-        # the title band holds ``title_lines`` lines, whatever the title of the moment
-        self._title = self.fig.suptitle("\n".join([" "] * title_lines), fontweight="bold",
-                                        fontsize=style_size("axes.titlesize"))
-        self.title_lines = title_lines
+        # one text holds heading and title until the layout is made (it sizes the band),
+        # then splits in two: the heading stays in the background, the title moves
+        self.heading, self.title_lines = heading, title_lines
+        self._heading = None
+        self._title = self.fig.suptitle(self._band(""), fontweight="bold", fontsize=style_size("axes.titlesize"))
         self.title = ""
         self.caption = ""  # the widget's line under the figure (shown with the title as text)
         # the French message shown over a greyed plot when the inputs are impossible
@@ -165,11 +168,31 @@ class LiveFigure:
         """Something of the background changed: render it again at the next :meth:`png`."""
         self._backgrounds.clear()
 
+    def _band(self, text: str, heading: bool = True) -> str:
+        lines = text.split("\n") if text else []
+        lines += [" "] * (self.title_lines - len(lines))
+        return "\n".join(([self.heading] if self.heading and heading else []) + lines)
+
     def set_title(self, text: str) -> None:
         """The figure's title: the values actually used belong here (``title_lines`` lines at most)."""
         self.title = text
-        lines = (text or " ").split("\n")
-        self._title.set_text("\n".join(lines + [" "] * (self.title_lines - len(lines))))
+        self._title.set_text(self._band(text, heading=self._heading is None))
+
+    def _split_title(self) -> None:
+        """After the layout: the heading becomes a fixed text, the title a regular-weight line under it."""
+        renderer = self.fig.canvas.get_renderer()
+        band = self._title
+        box = band.get_window_extent(renderer)
+        line = box.height / (1 + self.title_lines)
+        x, y_top = self.fig.transFigure.inverted().transform((box.x0 + box.width / 2, box.y1))
+        _, y_next = self.fig.transFigure.inverted().transform((0, box.y1 - line))
+        band.set_text(self.heading)   # stays in the background
+        self._heading = band
+        self._title = self.fig.text(0.5, y_next, "", ha="center", va="top", fontsize=band.get_fontsize(),
+                                    in_layout=False)
+        self._fixed_moving[1] = self._title
+        self._moving[-2] = self._title
+        self.set_title(self.title)
 
     def show_message(self, text: str) -> None:
         """Grey the plot and show ``text`` (French, why the inputs are impossible) over it."""
@@ -204,6 +227,14 @@ class LiveFigure:
             if new != current:
                 ax.set_ylim(new)
 
+    def _freeze(self) -> None:
+        """Keep the current positions for good: a placeholder layout engine, which saving the
+        figure restores (a figure with *no* engine would take the one of ``rcParams`` back)."""
+        from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+        self.fig.set_layout_engine(PlaceHolderLayoutEngine(adjust_compatible=True, colorbar_gridspec=True))
+        self._frozen = True
+
     def _limits(self) -> tuple:
         return tuple(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes)
 
@@ -212,8 +243,9 @@ class LiveFigure:
         canvas = self.fig.canvas
         if not self._frozen:
             canvas.draw()  # constrained layout, with every artist in place, once
-            self.fig.set_layout_engine("none")  # → a placeholder engine: the layout is kept for good
-            self._frozen = True
+            self._freeze()
+        if self.heading and self._heading is None:
+            self._split_title()
         key = self._limits()
         background = self._backgrounds.get(key)
         if background is None:
@@ -247,7 +279,8 @@ class LiveFigure:
         return self.png()
 
     def __repr__(self) -> str:
-        lines = [f"Figure : {' — '.join(self.title.splitlines())}" if self.title else "Figure"]
+        title = " — ".join(t for t in [self.heading, *self.title.splitlines()] if t.strip())
+        lines = [f"Figure : {title}" if title else "Figure"]
         if self.caption:
             lines.append(self.caption)
         if self.message:
@@ -296,13 +329,15 @@ def nice_limits(low: float, high: float, current: tuple[float, float] | None = N
 
 
 # ------------------------------------------------------------------ controls
-def _sizes() -> tuple[str, str]:
-    """(description width, control width) for the current mode."""
+def _sizes(compact: bool = False) -> tuple[str, str]:
+    """(description width, control width) for the current mode; ``compact`` for short labels."""
+    if compact:
+        return ("100px", "360px") if _presentation() else ("70px", "270px")
     return ("260px", "640px") if _presentation() else ("190px", "440px")
 
 
-def _style() -> dict:
-    label, width = _sizes()
+def _style(compact: bool = False) -> dict:
+    label, width = _sizes(compact)
     return {"style": {"description_width": label}, "layout": {"width": width}}
 
 
@@ -317,10 +352,11 @@ def _grid(value: float, low: float, high: float, step: float) -> tuple[np.ndarra
 
 
 def number(description: str, value: float, low: float, high: float, step: float, decimals: int = 0,
-           unit: str = ""):
+           unit: str = "", compact: bool = False):
     """A slider over ``low, low + step, …, high`` with a French readout (``1 234,5 €``).
 
-    The value starts on the grid point nearest ``value`` (bounded).
+    The value starts on the grid point nearest ``value`` (bounded). ``compact``: a short
+    label and a narrower slider (three on a row).
 
     >>> number("Marge (€)", 101, 0, 300, 5).value
     100.0
@@ -333,7 +369,7 @@ def number(description: str, value: float, low: float, high: float, step: float,
     suffix = f"{style.NBSP}{unit}" if unit else ""
     options = [(f"{style.fmt_number(v, decimals)}{suffix}", float(v)) for v in values]
     return w.SelectionSlider(options=options, value=start, description=description,
-                             continuous_update=True, **_style())
+                             continuous_update=True, **_style(compact))
 
 
 def percent(description: str, value: float, low: float, high: float, step: float = 0.01, decimals: int = 0):
@@ -350,7 +386,7 @@ def percent(description: str, value: float, low: float, high: float, step: float
                              continuous_update=True, **_style())
 
 
-def integer(description: str, value: int, low: int, high: int, step: int = 1):
+def integer(description: str, value: int, low: int, high: int, step: int = 1, compact: bool = False):
     """An integer slider bounded to ``[low, high]`` (the value is clipped into it).
 
     >>> integer("Classes", 12, 3, 10).value
@@ -360,7 +396,7 @@ def integer(description: str, value: int, low: int, high: int, step: int = 1):
 
     value = int(min(max(int(value), low), high))
     return w.IntSlider(value=value, min=low, max=high, step=step, description=description,
-                       continuous_update=True, **_style())
+                       continuous_update=True, **_style(compact))
 
 
 def choice(description: str, options: Mapping[str, Any] | Sequence, value: Any = None):

@@ -275,16 +275,29 @@ def test_plot_segment_map_returns_axes(three_customers):
     plt.close(ax.figure)
 
 
-def test_rfm_explorer_update_and_png(three_customers):
+def test_rfm_view_update_and_png(three_customers):
     import matplotlib
 
     matplotlib.use("Agg")
-    view = rfm.RFMExplorer(three_customers)
-    weights = view.update("2024-01-31", n_classes=3)
+    view, update = rfm.rfm_view(three_customers)
+    title, caption = update("2024-01-31", n_classes=3)
+    weights = update.table
     # A Fidèles (90 €), B En hibernation (100 €), C Champions (120 €): see test_rfm_segments_and_actions
     assert weights.loc["Champions", "revenue_share"] == pytest.approx(120 / 310)
     assert weights["customer_share"].sum() == pytest.approx(1.0)
-    assert "3 clients" in view.caption
-    assert view.png("2024-01-15", n_classes=3).startswith(b"\x89PNG")
+    assert title.startswith("au 31 janvier 2024, 3 classes par critère") and caption.startswith("3 clients.")
+    assert view.png().startswith(b"\x89PNG")
     with pytest.raises(InvalidValueError, match="antérieure au premier achat"):
-        view.update("2023-12-01")
+        update("2023-12-01")
+    with pytest.raises(InvalidValueError, match="au moins un des trois poids"):
+        update("2024-01-31", 3, 0, 0, 0)
+
+
+def test_rfm_widget_shows_impossible_weights_in_french(three_customers):
+    box = rfm.rfm_widget(three_customers, reference_date="2024-01-31", first_month="2023-12-31")
+    size = box.view.pixel_size
+    for name in ("weight_r", "weight_f", "weight_m"):
+        box.controls[name].value = 0.0
+    assert "au moins un des trois poids" in box.view.message and box.view.pixel_size == size
+    box.controls["weight_m"].value = 2.0
+    assert box.view.message == "" and "M × 2,0" in box.view.title
