@@ -690,7 +690,7 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
             ax_map.set(xlim=(0.5, n + 0.5), ylim=(0.5, n + 0.5), xticks=levels, yticks=levels,
                        xlabel=f"Score de fréquence F (1 à {n})",
                        ylabel=f"Score de récence R (1 = ancien, {n} = récent)")
-            shown["n"] = n  # the limits differ for each n: each map has its own background
+            shown["n"] = view.scene = n  # each map has its own background
         return maps[n]
 
     def update(reference_date="2025-12-31", n_classes: int = 5, weight_r: float = 1.0, weight_f: float = 1.0,

@@ -142,6 +142,7 @@ class LiveFigure:
         self._fixed_moving = [self._veil, self._title, self._message]  # drawn last, on top
         self._moving: list = list(self._fixed_moving)
         self._backgrounds: dict = {}
+        self.scene: Any = None  # what the background shows besides axis limits (see animate)
 
     # ---------------------------------------------------------- drawing
     @property
@@ -158,8 +159,11 @@ class LiveFigure:
     def animate(self, *artists) -> None:
         """Declare artists that move at each update: they are repainted over a cached background.
 
-        Everything else (axes, ticks, labels, legends) is drawn once per set of axis limits.
-        Change any of it another way (a label's text, tick labels) and call :meth:`invalidate`.
+        Everything else (axes, ticks, labels, legends) is drawn once per set of axis limits
+        and value of :attr:`scene`: a view that switches between a few fixed backgrounds (one
+        per variable set, per number of classes…) names the current one in ``view.scene``,
+        and each is rendered once. Change the background another way (a label's text, tick
+        labels) and call :meth:`invalidate`.
         """
         mine = [a for a in self._moving if a not in self._fixed_moving]
         self._moving = mine + [a for a in artists if a not in mine] + self._fixed_moving
@@ -235,8 +239,8 @@ class LiveFigure:
         self.fig.set_layout_engine(PlaceHolderLayoutEngine(adjust_compatible=True, colorbar_gridspec=True))
         self._frozen = True
 
-    def _limits(self) -> tuple:
-        return tuple(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes)
+    def _key(self) -> tuple:
+        return (self.scene, *(ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes))
 
     def render(self) -> None:
         """Draw the figure on its canvas (the fast way when possible)."""
@@ -246,7 +250,7 @@ class LiveFigure:
             self._freeze()
         if self.heading and self._heading is None:
             self._split_title()
-        key = self._limits()
+        key = self._key()
         background = self._backgrounds.get(key)
         if background is None:
             shown = [a for a in self._moving if a.get_visible()]
@@ -269,9 +273,10 @@ class LiveFigure:
         from PIL import Image
 
         self.render()
-        rgb = np.asarray(self.fig.canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha
+        canvas = self.fig.canvas
+        rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="png", compress_level=1)
+        rgba.convert("RGB").save(buffer, format="png", compress_level=1)  # opaque figure: no alpha
         return buffer.getvalue()
 
     # ---------------------------------------------------------- notebook display
