@@ -139,10 +139,12 @@ class LiveFigure:
                                       color=style.COLORS["bad"], fontweight="bold",
                                       bbox={"boxstyle": "round,pad=0.6", "fc": "white",
                                             "ec": style.COLORS["bad"], "lw": 1.5})
+        self._message_text = ""
         self._fixed_moving = [self._veil, self._title, self._message]  # drawn last, on top
         self._moving: list = list(self._fixed_moving)
         self._backgrounds: dict = {}
         self.scene: Any = None  # what the background shows besides axis limits (see animate)
+        self.max_backgrounds = MAX_BACKGROUNDS
 
     # ---------------------------------------------------------- drawing
     @property
@@ -200,18 +202,22 @@ class LiveFigure:
 
     def show_message(self, text: str) -> None:
         """Grey the plot and show ``text`` (French, why the inputs are impossible) over it."""
+        import textwrap
+
+        self._message_text = text
         self._veil.set_visible(True)
-        self._message.set_text(text)
+        self._message.set_text("\n".join(textwrap.wrap(text, 60)) or text)
         self._message.set_visible(True)
 
     def clear_message(self) -> None:
+        self._message_text = ""
         self._veil.set_visible(False)
         self._message.set_visible(False)
 
     @property
     def message(self) -> str:
         """The message shown over the plot, or ``""``."""
-        return self._message.get_text() if self._message.get_visible() else ""
+        return self._message_text
 
     def autoscale(self, ax, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None,
                   margin: float = 0.05) -> None:
@@ -258,7 +264,7 @@ class LiveFigure:
                 artist.set_visible(False)
             canvas.draw()
             background = canvas.copy_from_bbox(self.fig.bbox)
-            if len(self._backgrounds) >= MAX_BACKGROUNDS:
+            if len(self._backgrounds) >= self.max_backgrounds:
                 self._backgrounds.pop(next(iter(self._backgrounds)))
             self._backgrounds[key] = background
             for artist in shown:
@@ -468,11 +474,13 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
     ``update`` moves the artists of ``view`` and returns the title (the values it actually
     used) or ``(title, caption)``; an ``InvalidValueError`` it raises (any
     :class:`~crmlab.validation.CrmlabError`: a French message) is shown over the greyed
-    figure. ``adjust(controls, change)`` runs first on each change, to keep
-    dependent bounds (its own changes do not redraw twice). ``rows`` groups the controls
-    by name, one row each (default: two per row). ``precompute=True`` (menus and short
-    sliders only) renders every combination at creation, so that each change only sends
-    an image. Returns the widget box; ``box.refresh()`` redraws with the current values.
+    figure, under a title giving the values asked for. ``adjust(controls, change)`` runs
+    first on each change, to keep dependent bounds (its own changes do not redraw twice).
+    ``rows`` groups the controls by name, one row each (default: two per row).
+    ``precompute=True`` (a few menus) draws every combination once at creation, so that
+    each background is ready and a change only repaints what moves. Returns the widget
+    box: ``box.view`` (the figure, as shown), ``box.controls``, ``box.image``,
+    ``box.caption``, and ``box.refresh()`` to redraw with the current values.
     """
     import ipywidgets as w
 
@@ -482,21 +490,22 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
     image = w.Image(format="png", layout={"max_width": "100%"})
     caption = w.HTML()
     caption.add_class("crm-caption")
-    cache: dict[tuple, tuple[bytes, str]] = {}
     state = {"busy": False}
 
-    def draw(values: dict) -> tuple[bytes, str]:
+    def draw(values: dict) -> str:
         try:
             out = update(**values)
             title, text = out if isinstance(out, tuple) else (out, "")
             view.clear_message()
         except CrmlabError as exc:  # a French message from a guard: show it, do not draw
-            message = str(exc)
-            title, text = "Valeurs impossibles", message
-            view.show_message(_wrap(message))
+            text = str(exc)
+            text = text[:1].upper() + text[1:]
+            asked = " · ".join(f"{c.description} : {_shown_value(c)}" for c in controls.values())
+            title = f"Valeurs impossibles — {asked}"
+            view.show_message(text)
         view.set_title(title)
         view.caption = text
-        return view.png(), text
+        return text
 
     def refresh(change: dict | None = None) -> None:
         if state["busy"]:
@@ -507,18 +516,18 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
                 adjust(controls, change)
             finally:
                 state["busy"] = False
-        values = {k: c.value for k, c in controls.items()}
-        key = tuple(_hashable(v) for v in values.values())
-        png, text = cache[key] if key in cache else draw(values)
-        image.value = png
+        text = draw({k: c.value for k, c in controls.items()})
+        image.value = view.png()
         caption.value = f"<p>{html.escape(text)}</p>" if text else ""
 
     if precompute:
         options = [[v for _, v in c.options] if hasattr(c, "options") else range(c.min, c.max + 1, c.step)
                    for c in controls.values()]
-        for combo in itertools.product(*options):
-            values = dict(zip(names, combo))
-            cache[tuple(_hashable(v) for v in combo)] = draw(values)
+        combos = list(itertools.product(*options))
+        view.max_backgrounds = max(view.max_backgrounds, len(combos) + 2)
+        for combo in combos:
+            draw(dict(zip(names, combo)))
+            view.render()
 
     for control in controls.values():
         control.observe(refresh, names="value")
@@ -538,11 +547,11 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
     return box
 
 
+def _shown_value(control) -> str:
+    """What a control shows: its label (a menu, a French readout) or its value."""
+    label = getattr(control, "label", None)
+    return str(label) if label is not None else style.fmt_number(control.value)
+
+
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-def _wrap(text: str, width: int = 60) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)) or text
