@@ -540,7 +540,7 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
     box = _explorer_class()(children)
     if big:
         box.add_class("crm-presentation")
-    labels = ", ".join(c.description.lower() for c in controls.values())
+    labels = ", ".join(c.description for c in controls.values())
     box.about = (f"Widget interactif « {name} » ({labels}). Il s'anime dans JupyterLab, une fois "
                  f"le notebook exécuté ; la figure de la cellule précédente montre sa vue par défaut.")
     box.view, box.controls, box.image, box.caption, box.refresh = view, controls, image, caption, refresh
