@@ -66,13 +66,40 @@ class WidgetTiming:
     lesson: str
     index: int            # widget number in the lesson (1, 2, …)
     label: str            # its first control's description
+    name: str = ""        # its name in crmlab.widgets (the kernel's record)
     samples: list[float] = field(default_factory=list)   # ms, change → new image painted
     missed: int = 0       # changes that produced no new image within the timeout
     sizes: set = field(default_factory=set)               # (width, height) of the images seen
+    kernel: list[float] = field(default_factory=list)     # ms, update + render + PNG in the kernel
 
     @property
     def median(self) -> float:
         return statistics.median(self.samples) if self.samples else float("nan")
+
+    @property
+    def kernel_median(self) -> float:
+        return statistics.median(self.kernel) if self.kernel else float("nan")
+
+
+KERNEL_TIMES = ("import json\nfrom crmlab import widgets as _w\n"
+                "print(json.dumps({k: list(v) for k, v in _w.UPDATE_TIMES.items()}))")
+
+
+def kernel_print(page, code: str) -> str:
+    """Run ``code`` in the lesson's kernel (not stored in the notebook); return what it printed."""
+    return page.evaluate(
+        "async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+        " const f = k.requestExecute({code, silent: false, store_history: false}); let out = '';"
+        " f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text; };"
+        " await f.done; return out; }", code)
+
+
+def update_times(page) -> dict[str, list[float]]:
+    """Kernel-side durations of every widget update so far (``crmlab.widgets.UPDATE_TIMES``), in s."""
+    import json
+
+    text = kernel_print(page, KERNEL_TIMES).strip()
+    return json.loads(text) if text else {}
 
 
 def open_lesson(page, base_url: str, token: str, path: str, timeout_ms: int = 240_000) -> None:
@@ -132,6 +159,7 @@ def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s
                   pause_ms: int = 250) -> WidgetTiming:
     """Change each control of one widget ``moves`` times (one change at a time) and time each change."""
     root.scroll_into_view_if_needed()
+    before = update_times(page)
     controls = _controls(root)
     timing = WidgetTiming(lesson, index, controls[0][1] if controls else "?")
     for kind, _label, handle in controls:
@@ -163,6 +191,13 @@ def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s
             last = images[-1]
             timing.samples.append(last["paint"] - t0)
             timing.sizes.update((im["w"], im["h"]) for im in images)
+    page.wait_for_timeout(pause_ms)
+    after = update_times(page)
+    for name, times in after.items():  # the widget moved is the one with new entries
+        new = times[len(before.get(name, [])):]
+        if new:
+            timing.name = name
+            timing.kernel.extend(1000 * t for t in new)
     return timing
 
 

@@ -50,6 +50,8 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -65,6 +67,10 @@ DPI = 80                 # widget images: 8 × 4,5 in → 640 × 360 px, text at
 PRESENTATION_DPI = 72    # projection: a 1,4 × larger figure, fonts of the presentation style
 PRESENTATION_SCALE = 1.4
 MAX_BACKGROUNDS = 12     # cached backgrounds per figure (one per set of axis limits)
+
+# Kernel-side time of the latest updates, per widget name (update + render + PNG), in seconds:
+# the benchmark reads it next to the latency it measures in the browser.
+UPDATE_TIMES: dict[str, deque] = {}
 
 # Presentation mode for the controls: the ipywidgets variables, scoped to our boxes.
 _PRESENTATION_CSS = """<style>
@@ -335,7 +341,7 @@ def nice_limits(low: float, high: float, current: tuple[float, float] | None = N
     power = 10 ** np.floor(np.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     new_low = np.floor(padded_low / step) * step if low < 0 else max(0.0, np.floor(padded_low / step) * step)
-    new_high = np.ceil(padded_high / step) * step if high > 0 else min(0.0, np.ceil(padded_high / step) * step)
+    new_high = min(0.0, np.ceil(padded_high / step) * step) if high <= 0 < -low else np.ceil(padded_high / step) * step
     return float(new_low), float(new_high)
 
 
@@ -379,7 +385,7 @@ def number(description: str, value: float, low: float, high: float, step: float,
     values, start = _grid(value, low, high, step)
     suffix = f"{style.NBSP}{unit}" if unit else ""
     options = [(f"{style.fmt_number(v, decimals)}{suffix}", float(v)) for v in values]
-    return w.SelectionSlider(options=options, value=start, description=description,
+    return w.SelectionSlider(options=options, index=int(np.flatnonzero(values == start)[0]), description=description,
                              continuous_update=True, **_style(compact))
 
 
@@ -393,7 +399,7 @@ def percent(description: str, value: float, low: float, high: float, step: float
 
     values, start = _grid(value, low, high, step)
     options = [(style.fmt_pct(v, decimals), float(v)) for v in values]
-    return w.SelectionSlider(options=options, value=start, description=description,
+    return w.SelectionSlider(options=options, index=int(np.flatnonzero(values == start)[0]), description=description,
                              continuous_update=True, **_style())
 
 
@@ -439,8 +445,9 @@ def months(description: str, dates: Iterable, value: Any = None):
     start = pd.Timestamp(value) if value is not None else stamps[-1]
     if start not in stamps:
         start = min(stamps, key=lambda d: abs(d - start))
-    return w.SelectionSlider(options=[(style.fmt_date(d, with_day=False), d) for d in stamps], value=start,
-                             description=description, continuous_update=True, **_style())
+    # by index: a value equal to the first option would leave the label empty (ipywidgets 8)
+    return w.SelectionSlider(options=[(style.fmt_date(d, with_day=False), d) for d in stamps],
+                             index=stamps.index(start), description=description, continuous_update=True, **_style())
 
 
 # ------------------------------------------------------------------ the widget
@@ -516,8 +523,11 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
                 adjust(controls, change)
             finally:
                 state["busy"] = False
+        start = time.perf_counter()
         text = draw({k: c.value for k, c in controls.items()})
-        image.value = view.png()
+        png = view.png()
+        UPDATE_TIMES.setdefault(name, deque(maxlen=500)).append(time.perf_counter() - start)
+        image.value = png
         caption.value = f"<p>{html.escape(text)}</p>" if text else ""
 
     if precompute:
