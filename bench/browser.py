@@ -25,7 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.lab import chromium_page, running_lab, skip_reason  # noqa: E402
+from tests.browser.lab import (  # noqa: E402
+    chromium_page, close_notebook, kernel_print, open_notebook, run_all, running_lab, show_cell, skip_reason,
+    widget_cells)
 
 # JavaScript installed in the page: a change stamp (capture phase, before any widget code)
 # and a log of every image (re)load inside widget outputs, stamped after the next paint.
@@ -85,15 +87,6 @@ KERNEL_TIMES = ("import json\nfrom crmlab import widgets as _w\n"
                 "print(json.dumps({k: list(v) for k, v in _w.UPDATE_TIMES.items()}))")
 
 
-def kernel_print(page, code: str) -> str:
-    """Run ``code`` in the lesson's kernel (not stored in the notebook); return what it printed."""
-    return page.evaluate(
-        "async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
-        " const f = k.requestExecute({code, silent: false, store_history: false}); let out = '';"
-        " f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text; };"
-        " await f.done; return out; }", code)
-
-
 def update_times(page) -> dict[str, list[float]]:
     """Kernel-side durations of every widget update so far (``crmlab.widgets.UPDATE_TIMES``), in s."""
     import json
@@ -102,32 +95,11 @@ def update_times(page) -> dict[str, list[float]]:
     return json.loads(text) if text else {}
 
 
-def open_lesson(page, base_url: str, token: str, path: str, timeout_ms: int = 240_000) -> None:
-    """Open a notebook in JupyterLab, wait for its kernel, run all cells, wait until done."""
-    page.goto(f"{base_url}lab/tree/{path}?token={token}", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
-                           "window.jupyterapp.shell.currentWidget && "
-                           "window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
-    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
-                  " await w.context.ready; await w.sessionContext.ready; }")
+def open_lesson(page, base_url: str, token: str, path: str) -> None:
+    """Open a lesson, install the timing hooks, run all its cells."""
+    open_notebook(page, base_url, token, path)
     page.evaluate(WATCH_JS)
-    # the command's promise resolves when every cell has run
-    page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function("() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
-                           " return k && k.status === 'idle'; }", timeout=timeout_ms, polling=100)
-
-
-def close_lesson(page) -> None:
-    """Shut the lesson's kernel down and close it without saving."""
-    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
-                  " if (!w) return; await w.sessionContext.shutdown(); w.context.model.dirty = false;"
-                  " w.dispose(); }")
-
-
-def widget_roots(page):
-    """One locator per widget output of the lesson (a widget with an image and controls)."""
-    roots = page.locator(".jp-OutputArea-output:has(.jupyter-widgets img):has(.widget-slider, .widget-dropdown)")
-    return [roots.nth(i) for i in range(roots.count())]
+    run_all(page)
 
 
 def _controls(root):
@@ -158,7 +130,6 @@ def _wait_image(page, n_before: int, timeout_s: float):
 def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s: float = 5.0,
                   pause_ms: int = 250) -> WidgetTiming:
     """Change each control of one widget ``moves`` times (one change at a time) and time each change."""
-    root.scroll_into_view_if_needed()
     before = update_times(page)
     controls = _controls(root)
     timing = WidgetTiming(lesson, index, controls[0][1] if controls else "?")
@@ -169,8 +140,15 @@ def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s
             values = handle.locator("option").evaluate_all("os => os.map(o => o.value)")
             order = [v for v in values if v != current] + [current]
             steps = [order[i % len(order)] for i in range(min(moves, max(2, len(options))))]
-        else:
-            steps = ["ArrowRight"] * (moves // 2) + ["ArrowLeft"] * (moves - moves // 2)
+        else:  # fresh values where the slider has room, towards its freer side
+            now, low, high = (float(handle.get_attribute(a) or 0) for a in
+                              ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+            right = int(round(high - now))  # in steps: noUiSlider's aria values are indices here or
+            left = int(round(now - low))    # values with step 1; a larger step only makes fewer room
+            if right >= moves or right >= left:
+                steps = ["ArrowRight"] * min(moves, right) + ["ArrowLeft"] * max(0, moves - right)
+            else:
+                steps = ["ArrowLeft"] * min(moves, left) + ["ArrowRight"] * max(0, moves - left)
         for step in steps:
             page.wait_for_timeout(pause_ms)
             n_before = page.evaluate("() => window.__crm.images.length")
@@ -210,14 +188,15 @@ def measure_lessons(paths: list[str], moves: int = 6, verbose: bool = True, root
             open_lesson(page, base_url, token, path)
             if verbose:
                 print(f"{path}: exécuté dans le navigateur en {time.perf_counter() - t:.1f} s", flush=True)
-            for i, root in enumerate(widget_roots(page), start=1):
+            for i, index in enumerate(widget_cells(page), start=1):
+                root = show_cell(page, index).locator(".jupyter-widgets").first
                 timing = move_and_time(page, root, Path(path).stem, i, moves=moves)
                 results.append(timing)
                 if verbose:
                     print(f"  widget {i} ({timing.label}) : médiane {timing.median:.0f} ms sur "
                           f"{len(timing.samples)} changements, {timing.missed} sans nouvelle image, "
                           f"tailles {sorted(timing.sizes)}", flush=True)
-            close_lesson(page)
+            close_notebook(page)
     return results
 
 

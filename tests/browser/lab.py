@@ -16,6 +16,9 @@ Shared by every browser test (and by ``bench/browser.py``)::
   is ever downloaded), headless, with a fresh profile.
 - ``skip_reason()`` says in one sentence why the browser tests cannot run here, or
   returns ``None``.
+- ``open_notebook`` / ``run_all`` / ``close_notebook`` / ``kernel_print`` drive a notebook
+  through JupyterLab's own commands (the server exposes the application as
+  ``window.jupyterapp`` for these tests).
 """
 
 from __future__ import annotations
@@ -134,3 +137,67 @@ def chromium_page(width: int = 1400, height: int = 1000, locale: str = "fr-FR"):
             yield page
         finally:
             context.close()
+
+
+# ------------------------------------------------------------------ driving a notebook
+def open_notebook(page, base_url: str, token: str, path: str, timeout_ms: int = 60_000) -> None:
+    """Open ``path`` (relative to the server root) in JupyterLab and wait for its kernel."""
+    # ``reset``: a fresh workspace, not the notebooks a previous page left open
+    page.goto(f"{base_url}lab/tree/{path}?token={token}&reset", wait_until="domcontentloaded")
+    page.wait_for_function("(path) => { const w = window.jupyterapp && window.jupyterapp.shell"
+                           " && window.jupyterapp.shell.currentWidget;"
+                           " return w && w.sessionContext && w.context && w.context.path === path; }",
+                           arg=path, timeout=timeout_ms)
+    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
+                  " await w.context.ready; await w.sessionContext.ready; }")
+    page.wait_for_function("() => { const s = window.jupyterapp.shell.currentWidget.sessionContext.session;"
+                           " return s && s.kernel && s.kernel.connectionStatus === 'connected'; }",
+                           timeout=timeout_ms)
+
+
+def run_all(page, timeout_ms: int = 240_000) -> None:
+    """Run every cell of the current notebook (JupyterLab's command) and wait until the kernel is idle."""
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function("() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                           " return k && k.status === 'idle'; }", timeout=timeout_ms, polling=100)
+
+
+def close_notebook(page) -> None:
+    """Shut the current notebook's kernel down and close it without saving."""
+    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
+                  " if (!w) return; await w.sessionContext.shutdown(); w.context.model.dirty = false;"
+                  " w.dispose(); }")
+
+
+def kernel_print(page, code: str) -> str:
+    """Run ``code`` in the current notebook's kernel (not stored in the notebook); return what it printed."""
+    return page.evaluate(
+        "async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+        " const f = k.requestExecute({code, silent: false, store_history: false}); let out = '';"
+        " f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text; };"
+        " await f.done; return out; }", code)
+
+
+def widget_cells(page) -> list[int]:
+    """Indices of the current notebook's code cells that display a widget (after a run)."""
+    return page.evaluate(
+        "() => { const nb = window.jupyterapp.shell.currentWidget.content; const out = [];"
+        " nb.widgets.forEach((cell, i) => { const m = cell.model;"
+        "   if (m.type !== 'code') return; const o = m.outputs;"
+        "   for (let j = 0; j < o.length; j++) {"
+        "     if (o.get(j).data['application/vnd.jupyter.widget-view+json']) { out.push(i); break; } } });"
+        " return out; }")
+
+
+def show_cell(page, index: int):
+    """Scroll cell ``index`` into view (JupyterLab renders only the cells near the view) and
+    return a locator for it."""
+    page.evaluate(
+        "async (i) => { const nb = window.jupyterapp.shell.currentWidget.content;"
+        " await nb.scrollToItem(i, 'center'); const node = nb.widgets[i].node;"
+        " node.dataset.crmCell = String(i);"
+        " for (let k = 0; k < 5; k++) {"  # estimated heights give way to real ones as cells render
+        "   node.scrollIntoView({block: 'center'}); await new Promise(r => setTimeout(r, 200)); } }", index)
+    cell = page.locator(f"[data-crm-cell='{index}']")
+    cell.locator(".jupyter-widgets").first.wait_for(state="visible")
+    return cell
