@@ -193,9 +193,9 @@ def measure_lessons(paths: list[str], moves: int = 6, verbose: bool = True, root
                 timing = move_and_time(page, root, Path(path).stem, i, moves=moves)
                 results.append(timing)
                 if verbose:
-                    print(f"  widget {i} ({timing.label}) : médiane {timing.median:.0f} ms sur "
-                          f"{len(timing.samples)} changements, {timing.missed} sans nouvelle image, "
-                          f"tailles {sorted(timing.sizes)}", flush=True)
+                    print(f"  widget {i} « {timing.name} » : médiane {timing.median:.0f} ms dans le navigateur "
+                          f"(noyau : {timing.kernel_median:.0f} ms) sur {len(timing.samples)} changements, "
+                          f"{timing.missed} sans nouvelle image, tailles {sorted(timing.sizes)}", flush=True)
             close_notebook(page)
     return results
 

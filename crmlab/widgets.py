@@ -282,14 +282,8 @@ class LiveFigure:
 
     def png(self) -> bytes:
         """Render and encode as PNG (fast settings: the image is sent at every update)."""
-        from PIL import Image
-
         self.render()
-        canvas = self.fig.canvas
-        rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        rgba.convert("RGB").save(buffer, format="png", compress_level=1)  # opaque figure: no alpha
-        return buffer.getvalue()
+        return encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
 
     # ---------------------------------------------------------- notebook display
     def _repr_png_(self) -> bytes:
@@ -303,6 +297,32 @@ class LiveFigure:
         if self.message:
             lines.append(f"Message : {self.message}")
         return "\n".join(lines)
+
+
+def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
+    """A PNG of an opaque RGBA image (height × width × 4, uint8), encoded for speed.
+
+    Rows unfiltered, zlib level 1: twice as fast as Pillow's encoder (which tries a filter
+    per row) on a figure, and no larger — it is sent at every move of a slider.
+
+    >>> from PIL import Image
+    >>> img = np.zeros((2, 3, 4), np.uint8); img[..., 0] = 200; img[..., 3] = 255
+    >>> np.asarray(Image.open(io.BytesIO(encode_png(img))))[0, 0].tolist()
+    [200, 0, 0]
+    """
+    import struct
+    import zlib
+
+    height, width = rgba.shape[:2]
+    raw = np.zeros((height, 1 + 3 * width), np.uint8)  # a 0 byte per row: filter « none »
+    raw[:, 1:] = rgba[:, :, :3].reshape(height, -1)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
 
 
 def style_size(key: str) -> float:
