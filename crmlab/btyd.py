@@ -428,19 +428,26 @@ def check_profile(frequency: float, recency: float, T: float, unit: str = "semai
     return float(recency)
 
 
-def _profile_artists(model: Any, axes, horizon: float, unit: str):
+def _profile_artists(model: Any, axes, horizon: float, unit: str, view=None):
     """Draw the two profile panels once; return ``(update, moving)``.
 
     ``update(frequency, recency, T)`` checks the profile (:func:`check_profile`), moves the
-    artists and titles of both panels and returns ``(p_alive, expected, recency_used)``;
-    ``moving`` lists the artists it moves (for a live figure).
+    artists of both panels and returns ``(p_alive, expected, recency_used)``; ``moving``
+    lists the artists it moves (for a live figure). The panel titles give P(alive) and the
+    expected purchases, or, for a live ``view`` (:class:`crmlab.widgets.LiveFigure`), what
+    each panel shows (the view puts the values in its own title: fixed texts are drawn
+    once, changing ones are its fast labels).
     """
     from .widgets import nice_limits
 
     ax_alive, ax_buy = axes
     (curve,) = ax_alive.plot([], [], color=COLORS["primary"])
     (point,) = ax_alive.plot([], [], "o", color=COLORS["accent"], markersize=11, zorder=3)
+    live = view is not None
     future = ax_alive.axvspan(0, 0, color=COLORS["neutral"], alpha=0.15, lw=0)  # ages after today
+    text = dict(transform=ax_alive.get_xaxis_transform(), rotation=90, color=COLORS["neutral"])
+    future_text = (view.label(0, 0.5, "après aujourd'hui", va="center", **text) if live else
+                   ax_alive.text(0, 0.5, "après aujourd'hui", ha="center", va="center", **text))
     ax_alive.set(ylim=(0, 1.05), xlabel=f"Récence : âge au dernier achat ({unit})",
                  ylabel="Probabilité d'être encore client")
     (mine_line,) = ax_buy.plot([], [], color=COLORS["accent"], label="ce profil")
@@ -463,17 +470,24 @@ def _profile_artists(model: Any, axes, horizon: float, unit: str):
         ax_alive.set_xlim(0, high)
         future.set_x(age)
         future.set_width(max(high - age, 0.0))
-        ax_alive.set_title(f"P(actif) = {fmt_pct(p_alive, 0)}")
+        future_text.set_position((age + (high - age) / 2, 0.5))
+        future_text.set_visible(high - age > 0.06 * high)
+        if not live:
+            ax_alive.set_title(f"P(actif) = {fmt_pct(p_alive, 0)}")
         mine = model.conditional_expected_number_of_purchases_up_to_time(t, f, rec_used, age)
         new = model.conditional_expected_number_of_purchases_up_to_time(t, 0.0, 0.0, age)
         mine_line.set_data(t, mine)
         new_line.set_data(t, new)
         ax_buy.set_ylim(nice_limits(0.0, max(1.0, float(np.max(mine)), float(np.max(new))),
                                     current=ax_buy.get_ylim()))
-        ax_buy.set_title(f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
+        if not live:
+            ax_buy.set_title(f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
         return p_alive, float(mine[-1]), rec_used
 
-    return update, [future, curve, point, mine_line, new_line, ax_alive.title, ax_buy.title]
+    if live:
+        ax_alive.set_title("Probabilité d'être encore client")
+        ax_buy.set_title(f"Achats attendus dans les {fmt_number(horizon)} {unit}")
+    return update, [future, curve, point, mine_line, new_line]
 
 
 def _profile_title(frequency: int, recency: float, T: float, unit: str) -> str:
@@ -505,19 +519,21 @@ def plot_customer_profile(model: Any, frequency: int, recency: float, T: float, 
 def customer_profile_figure(model: Any, horizon: float = 52, unit: str = "semaines"):
     """A live figure (:class:`crmlab.widgets.LiveFigure`) of a customer profile and its ``update``.
 
-    ``update(frequency, recency, T)`` moves the curves, the point and the titles of the two
-    panels and returns the figure title: the profile actually used (recency 0 without a
-    repeat purchase). Returns ``(view, update)``.
+    ``update(frequency, recency, T)`` moves the curves and the point of the two panels and
+    returns the figure title: the profile actually used (recency 0 without a repeat
+    purchase), then P(alive) and the expected purchases. Returns ``(view, update)``.
     """
     from .widgets import LiveFigure
 
-    view = LiveFigure((12, 4.8), ncols=2, heading="Profil d'un client selon le modèle BG/NBD")
-    move, moving = _profile_artists(model, view.axes, horizon, unit)
+    view = LiveFigure((12, 5.0), ncols=2, heading="Profil d'un client selon le modèle BG/NBD", title_lines=2)
+    move, moving = _profile_artists(model, view.axes, horizon, unit, view=view)
     view.animate(*moving)
 
     def update(frequency: int, recency: float, T: float) -> str:
-        _, _, used = move(frequency, recency, T)
-        return _profile_title(frequency, used, T, unit)
+        p_alive, expected, used = move(frequency, recency, T)
+        return (f"{_profile_title(frequency, used, T, unit)}\nP(actif) = {fmt_pct(p_alive, 0)} ; "
+                f"{fmt_number(expected, 1)} achat{'s' if expected >= 2 else ''} attendu{'s' if expected >= 2 else ''} "
+                f"en {fmt_number(horizon)} {unit}")
 
     return view, update
 

@@ -255,13 +255,14 @@ def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acqui
 
 
 # ----------------------------------------------------------------- the figure and widget
-def _profit_artists(ax, periods: int, points: float, titles: bool = True):
+def _profit_artists(ax, periods: int, points: float, view=None):
     """Draw the empty cumulative-profit chart on ``ax``; return ``(update, moving)``.
 
     ``update(r, m, ac, d)`` moves the curves and the break-even mark and returns the
     one-line French summary; ``moving`` lists the artists it moves (for a live figure).
-    ``titles=False`` leaves out the axes title, the summary line and the values in the
-    legend (a live figure shows them in its own title and caption).
+    With a live ``view`` (:class:`crmlab.widgets.LiveFigure`), the axes title, the summary
+    line and the values in the legend are left out (the view shows them in its own title
+    and caption) and the break-even text is one of its fast labels.
     """
     from . import style
     from .widgets import nice_limits
@@ -274,7 +275,11 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
     (base_line,) = ax.plot(t, zeros, marker="o", color=c["primary"])
     (up_line,) = ax.plot(t, zeros, marker="o", linestyle="--", color=c["good"])
     be_line = ax.axvline(0, color=c["accent"], linestyle=":", linewidth=2)
-    be_text = ax.text(0, 0, "", fontweight="bold", va="top", transform=ax.get_xaxis_transform())
+    titles = view is None
+    if titles:
+        be_text = ax.text(0, 0, "", fontweight="bold", va="top", transform=ax.get_xaxis_transform())
+    else:
+        be_text = view.label(0, 0, "", weight="bold", ha="left", va="top", transform=ax.get_xaxis_transform())
     note = ax.text(0.0, 1.02, "", transform=ax.transAxes, color=c["neutral"], va="bottom", visible=titles)
     if titles:
         ax.set_title(PROFIT_TITLE, pad=26)
@@ -327,7 +332,7 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
         note.set_text(text)
         return text
 
-    return update, [base_line, up_line, be_line, be_text]
+    return update, [base_line, up_line, be_line] + ([be_text] if titles else [])
 
 
 def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
@@ -361,7 +366,7 @@ def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
     from .widgets import LiveFigure
 
     view = LiveFigure((8.5, 4.8), heading=PROFIT_TITLE)
-    move, moving = _profit_artists(view.ax, periods, points, titles=False)
+    move, moving = _profit_artists(view.ax, periods, points, view=view)
     view.animate(*moving)
 
     def update(retention: float, margin: float, acquisition_cost: float, discount: float) -> tuple[str, str]:

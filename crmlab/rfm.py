@@ -653,7 +653,9 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
         for code in np.unique(seg):  # each segment named once, at the centre of its cells
             ci, cj = np.nonzero(seg == code)
             artists.append(ax_map.text(cj.mean() + 1, ci.mean() + 1, SEGMENTS.index[code], ha="center",
-                                       va="center", fontsize=8, fontweight="bold", color="#1a1a1a", zorder=3))
+                                       va="center", fontsize=8, fontweight="bold", color="#1a1a1a", zorder=3,
+                                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                             "alpha": 0.75}))
         grid_r, grid_f = np.meshgrid(levels, levels, indexing="ij")
         bubbles = ax_map.scatter(grid_f.ravel(), grid_r.ravel(), s=np.zeros(n * n), color=COLORS["primary"],
                                  alpha=0.45, linewidths=0, zorder=2)
@@ -673,8 +675,8 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
     ax_bar.set(ylim=(len(y) - 0.4, -0.6), xlim=(0, 0.5), xlabel="Part du total", title="Poids des segments")
     format_axis(ax_bar, x="pct")
     ax_bar.legend(loc="lower right", fontsize=9)
-    # bubbles, then the names of the segments over them (hidden maps are skipped), then bars
-    view.animate(*[a for m in maps.values() for a in (m["bubbles"], *m["names"])], *customers, *revenue)
+    # the names stay in the background (texts are slow to draw): the translucent bubbles go over them
+    view.animate(*[m["bubbles"] for m in maps.values()], *customers, *revenue)
     shown = {"n": None}
 
     def show_map(n: int) -> dict:

@@ -694,32 +694,36 @@ def typology_view(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]], c
     cache = {} if cache is None else cache
     view = LiveFigure((13, 5.6), nrows=0, heading="Typologie : carte des segments (plan de l'ACP) et profils",
                       margins={"left": 0.03, "right": 0.97, "top": 0.84, "bottom": 0.27})
-    ax_map = view.fig.add_axes((0.06, 0.25, 0.58 * 5.6 / 13, 0.58))  # square: same scale on both axes
-    ax_heat = view.fig.add_axes((0.58, 0.25, 0.34, 0.58))
-    ax_bar = view.fig.add_axes((0.935, 0.25, 0.012, 0.58))
+    width, height = view.fig.get_size_inches()
+    ax_map = view.fig.add_axes((0.04, 0.09, 0.73 * height / width, 0.73))  # square: same scale on both axes
+    ax_heat = view.fig.add_axes((0.58, 0.25, 0.34, 0.57))
+    ax_bar = view.fig.add_axes((0.935, 0.25, 0.012, 0.57))
     palette = to_rgba_array(PALETTE)          # RGBA once: no colour parsing per update
     pale = 0.5 * palette + 0.5                # opaque light shades: no alpha blending to draw
     # one marker line per segment: Agg draws a repeated marker much faster than a scatter
     points = [ax_map.plot([], [], ls="none", marker="o", ms=2.6, mec="none", color=pale[i])[0]
               for i in range(max_k)]
     centres = ax_map.scatter(np.zeros(1), np.zeros(1), s=160, edgecolors="black", zorder=3)
-    labels = [ax_map.annotate("", (0, 0), xytext=(7, 7), textcoords="offset points", fontweight="bold")
+    # changing texts are the view's fast labels (Matplotlib would draw them glyph by glyph)
+    labels = [view.label(0, 0, "", transform=ax_map.transData, offset=(7, 7), weight="bold", ha="left")
               for _ in range(max_k)]
+    x_label = view.label(0.5, -0.02, "", transform=ax_map.transAxes, va="top")
+    y_label = view.label(-0.035, 0.5, "", transform=ax_map.transAxes, rotation=90)
     ax_map.axhline(0, color="#7F7F7F", lw=0.8)
     ax_map.axvline(0, color="#7F7F7F", lw=0.8)
     ax_map.set_title("Carte des segments")
-    ax_map.tick_params(labelbottom=False, labelleft=False)  # coordinates carry no meaning
+    ax_map.tick_params(labelbottom=False, labelleft=False, length=0)  # coordinates carry no meaning
     image = ax_heat.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1.5, vmax=1.5, aspect="auto",
                            interpolation="nearest", extent=(-0.5, 1.5, 1.0, 0.0))
     ax_heat.grid(False)
     ax_heat.set_yticks([])
     ax_heat.set_ylim(1.0, 0.0)  # k rows share the full height: the scale never changes with k
-    rows = [ax_heat.text(-0.6, 0, "", ha="right", va="center", fontsize="small", clip_on=False)
+    rows = [view.label(-0.6, 0, "", transform=ax_heat.transData, ha="right", va="center", size="small")
             for _ in range(max_k)]
     ax_heat.set_title("Profil : écart à la moyenne (écarts-types)")
     bar = view.fig.colorbar(image, cax=ax_bar, ticks=[-1.5, -1, 0, 1, 1.5])
     format_axis(bar.ax, y="num", decimals=1)
-    view.animate(*points, centres, *labels, ax_map.xaxis.label, ax_map.yaxis.label, image, *rows)
+    view.animate(*points, centres, image)
     scenes: dict[str, dict] = {}
 
     def scene(variables: str) -> dict:
@@ -767,17 +771,17 @@ def typology_view(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]], c
         for i, label in enumerate(labels):
             if i < len(centre):
                 label.set_text(str(centre.index[i]))
-                label.xy = tuple(centre.iloc[i])
+                label.set_position(tuple(centre.iloc[i]))
             label.set_visible(i < len(centre))
         share = sc["share"]
-        ax_map.set_xlabel(f"CP{x} ({fmt_pct(share[x - 1], 0)} de la variance)")
-        ax_map.set_ylabel(f"CP{y} ({fmt_pct(share[y - 1], 0)} de la variance)")
+        x_label.set_text(f"CP{x} ({fmt_pct(share[x - 1], 0)} de la variance)")
+        y_label.set_text(f"CP{y} ({fmt_pct(share[y - 1], 0)} de la variance)")
         values = prof.to_numpy(dtype=float)
         n_rows = values.shape[0]
         image.set_data(values)
         for i, text in enumerate(rows):
             text.set_text(f"{prof.index[i]} · {names.iloc[i]}" if i < n_rows else "")
-            text.set_y((i + 0.5) / n_rows)
+            text.set_position((-0.6, (i + 0.5) / n_rows))
         title = f"{variables} : {k} segments, plan CP{x} × CP{y}"
         caption = (f"{fmt_number(len(data))} clients, {len(sc['columns'])} variables ; "
                    f"les axes CP{x} et CP{y} résument {fmt_pct(share[x - 1] + share[y - 1], 0)} de la variance.")

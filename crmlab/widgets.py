@@ -149,6 +149,7 @@ class LiveFigure:
         self._fixed_moving = [self._veil, self._title, self._message]  # drawn last, on top
         self._moving: list = list(self._fixed_moving)
         self._backgrounds: dict = {}
+        self.labels: list[Label] = []  # fast texts (see label)
         self.scene: Any = None  # what the background shows besides axis limits (see animate)
         self.max_backgrounds = MAX_BACKGROUNDS
 
@@ -188,22 +189,40 @@ class LiveFigure:
     def set_title(self, text: str) -> None:
         """The figure's title: the values actually used belong here (``title_lines`` lines at most)."""
         self.title = text
-        self._title.set_text(self._band(text, heading=self._heading is None))
+        self._title.set_text(self._band(text) if self._heading is None else text)
+
+    def label(self, x: float, y: float, text: str = "", *, transform=None, size: float | str | None = None,
+              weight: str = "normal", color: Any = "black", ha: str = "center", va: str = "baseline",
+              rotation: int = 0, offset: tuple[float, float] = (0.0, 0.0), keep: bool = False) -> "Label":
+        """A text that changes at each update, drawn fast (by Pillow, over the rendered figure).
+
+        Matplotlib draws text glyph by glyph: a few changing texts would cost more than all
+        the rest of an update. A label is drawn in the same font, at ``(x, y)`` in
+        ``transform``'s coordinates (default: figure fractions; ``ax.transData``…), moved by
+        ``offset`` points; ``rotation`` is 0 or 90 (then centred on its point). It is in
+        the PNG (widget and notebook display), not in ``fig.savefig``. Hidden while a message
+        is shown, unless ``keep``. Returns the :class:`Label` (``set_text``, ``set_position``,
+        ``set_visible``).
+        """
+        lab = Label(self, x, y, text, transform or self.fig.transFigure, _points(size), weight, color, ha, va,
+                    rotation, offset, keep)
+        self.labels.append(lab)
+        return lab
 
     def _split_title(self) -> None:
-        """After the layout: the heading becomes a fixed text, the title a regular-weight line under it."""
+        """After the layout: the heading stays a fixed text (background), the title becomes a
+        regular-weight :meth:`label` under it (drawn at each update: it must be fast)."""
         renderer = self.fig.canvas.get_renderer()
         band = self._title
         box = band.get_window_extent(renderer)
-        line = box.height / (1 + self.title_lines)
-        x, y_top = self.fig.transFigure.inverted().transform((box.x0 + box.width / 2, box.y1))
-        _, y_next = self.fig.transFigure.inverted().transform((0, box.y1 - line))
-        band.set_text(self.heading)   # stays in the background
+        lines = (1 if self.heading else 0) + self.title_lines
+        _, y_next = self.fig.transFigure.inverted().transform((0, box.y1 - box.height * (lines - self.title_lines)
+                                                                / lines))
+        band.set_text(self.heading)
         self._heading = band
-        self._title = self.fig.text(0.5, y_next, "", ha="center", va="top", fontsize=band.get_fontsize(),
-                                    in_layout=False)
-        self._fixed_moving[1] = self._title
-        self._moving[-2] = self._title
+        self._fixed_moving.remove(band)
+        self._moving.remove(band)
+        self._title = self.label(0.5, y_next, "", size=band.get_fontsize(), va="top", keep=True)
         self.set_title(self.title)
 
     def show_message(self, text: str) -> None:
@@ -260,7 +279,7 @@ class LiveFigure:
         if not self._frozen:
             canvas.draw()  # constrained layout, with every artist in place, once
             self._freeze()
-        if self.heading and self._heading is None:
+        if self._heading is None:
             self._split_title()
         key = self._key()
         background = self._backgrounds.get(key)
@@ -280,10 +299,24 @@ class LiveFigure:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
 
+    def pixels(self) -> np.ndarray:
+        """Render and return the image (height × width × RGBA), labels included."""
+        self.render()
+        rgba = np.asarray(self.fig.canvas.buffer_rgba())
+        shown = [lab for lab in self.labels if lab.visible and lab.text and (lab.keep or not self.message)]
+        if not shown:
+            return rgba
+        from PIL import Image, ImageDraw
+
+        image = Image.fromarray(rgba[:, :, :3])  # a copy: the canvas keeps its background
+        draw = ImageDraw.Draw(image)
+        for lab in shown:
+            lab.draw(image, draw)
+        return np.asarray(image.convert("RGBA"))
+
     def png(self) -> bytes:
         """Render and encode as PNG (fast settings: the image is sent at every update)."""
-        self.render()
-        return encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
+        return encode_png(self.pixels())
 
     # ---------------------------------------------------------- notebook display
     def _repr_png_(self) -> bytes:
@@ -297,6 +330,88 @@ class LiveFigure:
         if self.message:
             lines.append(f"Message : {self.message}")
         return "\n".join(lines)
+
+
+class Label:
+    """A text of a :class:`LiveFigure` drawn by Pillow (see :meth:`LiveFigure.label`)."""
+
+    _FONTS: dict = {}
+
+    def __init__(self, view, x, y, text, transform, size, weight, color, ha, va, rotation, offset, keep):
+        from matplotlib.colors import to_rgba
+
+        if rotation not in (0, 90):
+            raise InvalidValueError(f"un libellé rapide est horizontal ou vertical (0 ou 90°), pas {rotation!r}.")
+        self.view, self.x, self.y, self.text = view, x, y, text
+        self.transform, self.size, self.weight, self.ha, self.va = transform, size, weight, ha, va
+        self.rotation, self.offset, self.keep, self.visible = rotation, offset, keep, True
+        self.color = tuple(int(round(255 * c)) for c in to_rgba(color)[:3])
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+
+    def get_text(self) -> str:
+        return self.text
+
+    def set_position(self, xy: tuple[float, float]) -> None:
+        self.x, self.y = xy
+
+    def set_visible(self, visible: bool) -> None:
+        self.visible = bool(visible)
+
+    def set_color(self, color: Any) -> None:
+        from matplotlib.colors import to_rgba
+
+        self.color = tuple(int(round(255 * c)) for c in to_rgba(color)[:3])
+
+    def get_visible(self) -> bool:
+        return self.visible
+
+    def _font(self):
+        from matplotlib import font_manager
+        from PIL import ImageFont
+
+        import matplotlib as mpl
+
+        px = max(1, int(round(self.size * self.view.fig.dpi / 72)))
+        key = (tuple(mpl.rcParams["font.family"]), self.weight, px)
+        if key not in self._FONTS:
+            path = font_manager.findfont(font_manager.FontProperties(family=mpl.rcParams["font.family"],
+                                                                     weight=self.weight))
+            self._FONTS[key] = ImageFont.truetype(path, px)
+        return self._FONTS[key]
+
+    def draw(self, image, draw) -> None:
+        from PIL import Image, ImageDraw
+
+        height = image.height
+        px, py = self.transform.transform((self.x, self.y))
+        dpi = self.view.fig.dpi
+        px, py = px + self.offset[0] * dpi / 72, height - (py + self.offset[1] * dpi / 72)  # Pillow: y down
+        font = self._font()
+        if self.rotation == 0:
+            anchor = {"left": "l", "center": "m", "right": "r"}[self.ha] + \
+                {"top": "a", "center": "m", "center_baseline": "m", "baseline": "s", "bottom": "d"}[self.va]
+            if "\n" in self.text:
+                draw.multiline_text((px, py), self.text, font=font, fill=self.color, anchor=anchor[0] + "a",
+                                    align={"l": "left", "m": "center", "r": "right"}[anchor[0]],
+                                    spacing=round(0.25 * font.size))  # Matplotlib's 1.2 line spacing
+            else:
+                draw.text((px, py), self.text, font=font, fill=self.color, anchor=anchor)
+            return
+        left, top, right, bottom = font.getbbox(self.text)
+        mask = Image.new("L", (right - left + 2, bottom - top + 2))
+        ImageDraw.Draw(mask).text((1 - left, 1 - top), self.text, font=font, fill=255)
+        mask = mask.rotate(90, expand=True)
+        image.paste(self.color, (int(round(px - mask.width / 2)), int(round(py - mask.height / 2))), mask)
+
+
+def _points(size: float | str | None) -> float:
+    """A font size in points (a number, a name such as ``"small"``, or the style's default)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=mpl.rcParams["font.size"] if size is None else size).get_size_in_points()
 
 
 def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:

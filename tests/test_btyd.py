@@ -209,13 +209,17 @@ def test_monthly_purchases_and_discounted_clv_by_hand():
 
 def test_customer_profile_figure_moves_artists_in_place():
     view, update = btyd.customer_profile_figure(_StubModel(), horizon=10)
-    assert update(2, 3.0, 4.0) == "2 achats répétés, dernier à 3 semaines d'âge, ancienneté 4 semaines"
+    # stub: P(alive) = recency / T = 3 / 4; purchases = 10 * (2 + 1) / 10
+    assert update(2, 3.0, 4.0) == ("2 achats répétés, dernier à 3 semaines d'âge, ancienneté 4 semaines\n"
+                                   "P(actif) = 75\u00a0% ; 3,0 achats attendus en 10 semaines")
     ax_alive, ax_buy = view.axes
-    assert ax_alive.get_title() == "P(actif) = 75\u00a0%"  # stub: recency / T = 3 / 4
-    assert ax_buy.get_title() == "3,0 achats attendus en 10 semaines"  # 10 * (2 + 1) / 10
     assert ax_alive.get_xlim()[1] >= 4.0
     # no repeat purchase: recency 0, and the title says so
-    assert update(0, 3.0, 4.0) == "aucun achat répété (récence 0), ancienneté 4 semaines"
+    assert update(0, 3.0, 4.0).startswith("aucun achat répété (récence 0), ancienneté 4 semaines\n")
+    # the static figure keeps the values in the panel titles
+    axes = btyd.plot_customer_profile(_StubModel(), 2, 3.0, 4.0, horizon=10)
+    assert axes[0].get_title() == "P(actif) = 75\u00a0%"
+    assert axes[1].get_title() == "3,0 achats attendus en 10 semaines"
     assert list(ax_alive.lines[1].get_xdata()) == [0.0]
     size = view.pixel_size
     assert view.png()[:4] == b"\x89PNG" and view.pixel_size == size

@@ -274,13 +274,17 @@ def test_live_figure_moves_its_artists():
     assert better.get_ydata()[-1] > base.get_ydata()[-1]
     be_line = ax.lines[3]
     assert be_line.get_visible() and list(be_line.get_xdata()) == [2, 2]
-    assert "point mort : période 2" in [t.get_text() for t in ax.texts]
+    labels = [lab.get_text() for lab in view.labels]
+    assert "point mort : période 2" in labels
     assert summary.startswith("profit à 3 périodes : 55")
     assert "rétention 80\xa0%" in title and "acquisition 150\xa0€" in title
     # no break-even: the line hides, the text says so
     update(0.3, 100, 150, 0.1)
     assert not be_line.get_visible()
-    assert "pas de point mort en 3 périodes" in [t.get_text() for t in ax.texts]
+    assert "pas de point mort en 3 périodes" in [lab.get_text() for lab in view.labels]
+    # the static figure draws the same mark as a Matplotlib text
+    static = rt.plot_cumulative_profit(0.8, 100, 150, 0.1, periods=3)
+    assert "point mort : période 2" in [t.get_text() for t in static.texts]
 
 
 def test_live_figure_refuses_bad_sliders_in_french():
