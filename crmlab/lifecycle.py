@@ -580,6 +580,48 @@ def _widget_counts(history: PurchaseHistory, dormant_days: float, lost_days: flo
     return counts, acquired, lost, won_back
 
 
+def _threshold_counts(history: PurchaseHistory, new_days: float = 90):
+    """``counts(dormant_days, lost_days)`` → what :func:`_widget_counts` gives, in well under 1 ms.
+
+    The thresholds only cut the recency of the people who have bought: sorted once per
+    date, the recencies give every count by binary search. New customers (recency ≤
+    ``new_days`` ≤ the dormant threshold) and prospects do not depend on the thresholds;
+    a move to « perdu » between two dates is a recency ≤ the threshold before and > after,
+    counted as (≤ before) − (≤ before and after), and a return the other way round.
+    """
+    snap = _to_days(history.dates)
+    m = len(snap)
+    bought = history.last_day > _NONE
+    recency = snap[None, :] - history.last_day
+    new = bought & ((snap[None, :] - history.first_day[:, None]) <= new_days)
+    prospects = (~bought & (history.signup_day[:, None] <= snap[None, :])).sum(axis=0)
+    n_new = new.sum(axis=0)
+    by_date = [np.sort(recency[bought[:, j], j]) for j in range(m)]
+    before, after, both = [], [], []
+    for j in range(1, m):
+        had = bought[:, j - 1]  # bought before j - 1: lost or back at j depends on the thresholds
+        r0, r1 = recency[had, j - 1], recency[had, j]
+        before.append(np.sort(r0))
+        after.append(np.sort(r1))
+        both.append(np.sort(np.maximum(r0, r1)))
+    codes = status_codes(history, new_days, new_days + 1, new_days)  # conquests do not depend on them
+    acquired = ((codes[:, :-1] < 1) & (codes[:, 1:] == 1)).sum(axis=0)
+
+    def counts(dormant_days: float, lost_days: float):
+        _check_thresholds(dormant_days, lost_days, new_days)
+        out = np.zeros((m, len(STATUSES)), dtype=np.int64)
+        out[:, 0], out[:, 1] = prospects, n_new
+        for j, r in enumerate(by_date):
+            active, kept = np.searchsorted(r, [dormant_days, lost_days], side="right")
+            out[j, 2:] = active - n_new[j], kept - active, len(r) - kept
+        stay = np.array([np.searchsorted(b, lost_days, side="right") for b in both], dtype=np.int64)
+        lost = np.array([np.searchsorted(b, lost_days, side="right") for b in before], dtype=np.int64) - stay
+        back = np.array([np.searchsorted(a, lost_days, side="right") for a in after], dtype=np.int64) - stay
+        return out, acquired, lost, back
+
+    return counts
+
+
 def status_view(history: PurchaseHistory, new_days: float = 90):
     """A live figure of customers by status (left) and monthly flows (right): ``(view, update)``.
 
@@ -623,8 +665,9 @@ def status_view(history: PurchaseHistory, new_days: float = 90):
         style.format_axis(ax, y="num")
         style.month_axis(ax)
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    counts_at = _threshold_counts(history, new_days)
     # the stock of customers (all statuses) does not depend on the thresholds: fixed scale
-    total = _widget_counts(history, 2, 3, 1)[0][:, 1:].sum(axis=1)
+    total = counts_at(new_days, new_days + 1)[0][:, 1:].sum(axis=1)
     ax_stock.set_ylim(0, max(1.0, float(total.max())) * 1.05)
     ax_flow.set_ylim(0, 1)
     # legends stay in the background (upper left, where the areas never reach: the stack of
@@ -632,7 +675,7 @@ def status_view(history: PurchaseHistory, new_days: float = 90):
     view.animate(*polys, *lines)
 
     def update(dormant_days: float, lost_days: float) -> str:
-        counts, acquired, lost, won_back = _widget_counts(history, dormant_days, lost_days, new_days)
+        counts, acquired, lost, won_back = counts_at(dormant_days, lost_days)
         tops = np.cumsum(counts[:, 1:], axis=1).astype(float)
         bottom = np.zeros(len(xnum))
         for j, poly in enumerate(polys):

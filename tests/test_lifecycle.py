@@ -250,6 +250,22 @@ def test_status_view_updates_artists(orders):
         update(200, 100)
 
 
+def test_threshold_counts_match_the_status_codes_on_company_data():
+    """The widget's binary-search counts equal a count of the status matrix, flows included."""
+    from crmlab import datasets
+
+    h = lc.purchase_history(datasets.load_orders(), lc.month_ends("2023-01-01", "2025-12-31"),
+                            prospects=datasets.load_prospects())
+    counts = lc._threshold_counts(h, new_days=90)
+    for dormant, lost in [(90, 100), (150, 350), (170, 380), (300, 310), (700, 710)]:
+        fast = counts(dormant, lost)
+        slow = lc._widget_counts(h, dormant, lost, 90)
+        for a, b in zip(fast, slow):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(InvalidValueError, match="mauvais ordre"):
+        counts(300, 200)
+
+
 def test_status_widget_keeps_lost_after_dormant(orders):
     box = lc.status_widget(lc.purchase_history(orders, DATES), 60, 180, new_days=30)
     dormant, lost = box.controls["dormant_days"], box.controls["lost_days"]
