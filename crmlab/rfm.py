@@ -712,12 +712,17 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
         last = np.full(size, first_day)
         np.maximum.at(last, codes, day_all[keep])
         money = np.bincount(codes, weights=amount_all[keep], minlength=size)[present]
-        table = pd.DataFrame({"recency": ref_day - last[present], "frequency": frequency[present],
-                              "monetary": money})
         n = int(n_classes)
         m = show_map(n)
-        scores = rfm_scores(table, n, weights, cell=False)
-        r, f = scores["R"].to_numpy(), scores["F"].to_numpy()
+        # rfm_scores in numpy (tested equal): quantile of the rank of the first of each tied group
+        count = len(money)
+
+        def score(values: np.ndarray) -> np.ndarray:
+            rank = np.searchsorted(np.sort(values), values, side="left")  # rank(method="min") - 1
+            return 1 + (rank * n) // count
+
+        r, f, mm = score(-(ref_day - last[present])), score(frequency[present]), score(money)
+        weighted = (weights[0] * r + weights[1] * f + weights[2] * mm) / sum(weights)
         share = np.bincount((r - 1) * n + (f - 1), minlength=n * n) / len(r)
         m["bubbles"].set_sizes(share * m["area_per_share"])
         seg = _GRID_CODES[_to_five(r, n) - 1, _to_five(f, n) - 1]
@@ -730,13 +735,13 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
             bar.set_width(w)
         high = float(max(customer_share.max(), revenue_share.max()))
         ax_bar.set_xlim(0, min(1.0, nice_limits(0, high, current=ax_bar.get_xlim())[1]))
-        best = scores["score"].rank(method="first", ascending=False).to_numpy() <= max(1, round(top * len(scores)))
+        best = np.argsort(-weighted, kind="stable")[:max(1, round(top * count))]  # ties: the first ones
         best_share = money[best].sum() / money.sum()
         update.table = pd.DataFrame({"customer_share": customer_share, "revenue_share": revenue_share},
                                     index=SEGMENTS.index)
         title = (f"au {fmt_date(ref)}, {n} classes par critère, poids R × {fmt_number(weight_r, 1)}, "
                  f"F × {fmt_number(weight_f, 1)}, M × {fmt_number(weight_m, 1)}")
-        caption = (f"{fmt_number(len(scores))} clients. Les {fmt_pct(top, 0)} de meilleurs scores pondérés "
+        caption = (f"{fmt_number(count)} clients. Les {fmt_pct(top, 0)} de meilleurs scores pondérés "
                    f"font {fmt_pct(best_share, 0)} du chiffre d'affaires.")
         return title, caption
 

@@ -300,7 +300,7 @@ class LiveFigure:
                 self.fig.draw_artist(artist)
 
     def pixels(self) -> np.ndarray:
-        """Render and return the image (height × width × RGBA), labels included."""
+        """Render and return the image (height × width × RGB, or RGBA without labels), labels included."""
         self.render()
         rgba = np.asarray(self.fig.canvas.buffer_rgba())
         shown = [lab for lab in self.labels if lab.visible and lab.text and (lab.keep or not self.message)]
@@ -312,7 +312,7 @@ class LiveFigure:
         draw = ImageDraw.Draw(image)
         for lab in shown:
             lab.draw(image, draw)
-        return np.asarray(image.convert("RGBA"))
+        return np.asarray(image)
 
     def png(self) -> bytes:
         """Render and encode as PNG (fast settings: the image is sent at every update)."""
@@ -415,7 +415,7 @@ def _points(size: float | str | None) -> float:
 
 
 def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
-    """A PNG of an opaque RGBA image (height × width × 4, uint8), encoded for speed.
+    """A PNG of an opaque RGB or RGBA image (height × width × 3 or 4, uint8), encoded for speed.
 
     Rows unfiltered, zlib level 1: twice as fast as Pillow's encoder (which tries a filter
     per row) on a figure, and no larger — it is sent at every move of a slider.
@@ -437,7 +437,7 @@ def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b""))
 
 
 def style_size(key: str) -> float:
