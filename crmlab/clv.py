@@ -346,14 +346,16 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
         infinite = float(clv(m, r, d)) if r < 1 else np.nan
         limit.set_ydata([infinite, infinite])
         limit.set_visible(bool(r < 1))
-        # round limits, kept while the data fit: most updates reuse the cached background
+        # round limits that the horizon does not move (the infinite-horizon values bound every
+        # horizon): most updates reuse the cached background
         left.set_xlim(0.4, min(max_horizon, 5 * int(np.ceil(t / 5))) + 0.6)
         top = np.nanmax([value, infinite if r < 1 else value, float(discounted[0])])
         left.set_ylim(nice_limits(min(0.0, float(running.min())), top if top > 0 else 1.0, current=left.get_ylim()))
         values = clv(m, grid, d, t)
         curve.set_ydata(values)
         point.set_data([float(r)], [value])
-        right.set_ylim(nice_limits(float(min(values.min(), value)), float(max(values.max(), value)),
+        bound = float(clv(m, grid.max(), d)) if grid.max() < 1 else float(values.max())
+        right.set_ylim(nice_limits(float(min(values.min(), value, 0.0)), max(bound, float(values.max()), value),
                                    current=right.get_ylim()))
         plus = float(clv(m, min(float(r) + 0.05, 0.99), d)) / infinite - 1 if r < 1 and infinite else np.nan
         unit = "an" if t == 1 else "ans"

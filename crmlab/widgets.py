@@ -152,6 +152,7 @@ class LiveFigure:
         self.labels: list[Label] = []  # fast texts (see label)
         self.scene: Any = None  # what the background shows besides axis limits (see animate)
         self.max_backgrounds = MAX_BACKGROUNDS
+        self.full_draws = 0  # backgrounds drawn so far (the slow renders)
 
     # ---------------------------------------------------------- drawing
     @property
@@ -288,6 +289,7 @@ class LiveFigure:
             for artist in shown:
                 artist.set_visible(False)
             canvas.draw()
+            self.full_draws += 1
             background = canvas.copy_from_bbox(self.fig.bbox)
             if len(self._backgrounds) >= self.max_backgrounds:
                 self._backgrounds.pop(next(iter(self._backgrounds)))
