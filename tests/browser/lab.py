@@ -28,6 +28,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -69,12 +70,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_lab(root: Path = ROOT, timeout: float = 60.0, extra_args: tuple[str, ...] = ()
+def running_lab(root: Path = ROOT, timeout: float = 90.0, extra_args: tuple[str, ...] | list[str] = ()
                 ) -> Iterator[tuple[str, str]]:
-    """Run ``jupyter lab`` on ``root`` (the repository root by default); yield ``(base_url, token)``.
+    """Run ``jupyter lab`` from ``root`` (the repository root by default), serving it; yield
+    ``(base_url, token)``.
 
-    ``base_url`` ends with ``/``. The server's log goes to a temporary file, printed if it
-    fails to start. The server is stopped (and its kernels with it) on exit.
+    ``base_url`` ends with ``/``. ``extra_args`` go to ``jupyter lab`` (e.g. the README's own
+    arguments). Settings, workspaces, runtime, config, data and checkpoints live in a
+    temporary folder: nothing is written in the course (autosave off, no
+    ``.ipynb_checkpoints``). The server's log is shown if it fails to start. On exit the
+    server and every kernel it started (its process group) are stopped.
     """
     port, token = free_port(), secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="crmlab-lab-") as tmp:
@@ -88,39 +93,46 @@ def running_lab(root: Path = ROOT, timeout: float = 60.0, extra_args: tuple[str,
                    JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
                    JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                    JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+                   JUPYTER_DATA_DIR=str(tmp_path / "data"),
                    PYTHONDONTWRITEBYTECODE="1")
-        log = (tmp_path / "lab.log").open("w")
-        cmd = [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", f"--port={port}",
-               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", *extra_args]
+        log_path = tmp_path / "lab.log"
+        cmd = [str(Path(sys.executable).parent / "jupyter-lab"), *extra_args, "--no-browser",
+               f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+               f"--FileCheckpoints.root_dir={tmp_path / 'checkpoints'}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers, CI runners
             cmd.append("--allow-root")
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
         base_url = f"http://127.0.0.1:{port}/"
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError("JupyterLab s'est arrêté au démarrage :\n"
-                                       + (tmp_path / "lab.log").read_text(errors="replace")[-3000:])
+                                       + log_path.read_text(errors="replace")[-3000:])
                 try:
                     with urllib.request.urlopen(f"{base_url}api/status?token={token}", timeout=2):
                         break
                 except OSError:
                     if time.monotonic() > deadline:
                         raise RuntimeError("JupyterLab n'a pas répondu à temps :\n"
-                                           + (tmp_path / "lab.log").read_text(errors="replace")[-3000:])
+                                           + log_path.read_text(errors="replace")[-3000:])
                     time.sleep(0.3)
             yield base_url, token
         finally:
             proc.terminate()
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            log.close()
+            try:  # a kernel left behind, if any (the server started them in its process group)
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 @contextlib.contextmanager
