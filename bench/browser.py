@@ -44,14 +44,15 @@ WATCH_JS = r"""
     seen.add(img);
     img.addEventListener('load', () => {
       const t = performance.now();
-      requestAnimationFrame(() => crm.images.push({load: t, paint: performance.now(),
+      requestAnimationFrame(() => crm.images.push({src_set: img.__srcSet || t, load: t, paint: performance.now(),
         w: img.naturalWidth, h: img.naturalHeight, src: img.currentSrc.slice(0, 80), id: img.dataset.crmId}));
     });
   };
   const tag = img => { if (!img.dataset.crmId) img.dataset.crmId = String(++crm.seq); hook(img); };
   new MutationObserver(muts => {
+    const now = performance.now();
     for (const m of muts) {
-      if (m.type === 'attributes' && m.target.tagName === 'IMG') tag(m.target);
+      if (m.type === 'attributes' && m.target.tagName === 'IMG') { m.target.__srcSet = now; tag(m.target); }
       for (const n of m.addedNodes || []) {
         if (n.tagName === 'IMG') tag(n);
         else if (n.querySelectorAll) n.querySelectorAll('img').forEach(tag);
@@ -73,6 +74,7 @@ class WidgetTiming:
     missed: int = 0       # changes that produced no new image within the timeout
     sizes: set = field(default_factory=set)               # (width, height) of the images seen
     kernel: list[float] = field(default_factory=list)     # ms, update + render + PNG in the kernel
+    decode: list[float] = field(default_factory=list)     # ms, new image source → painted
 
     @property
     def median(self) -> float:
@@ -168,6 +170,7 @@ def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s
                 continue
             last = images[-1]
             timing.samples.append(last["paint"] - t0)
+            timing.decode.append(last["paint"] - last["src_set"])
             timing.sizes.update((im["w"], im["h"]) for im in images)
     page.wait_for_timeout(pause_ms)
     after = update_times(page)
@@ -194,7 +197,8 @@ def measure_lessons(paths: list[str], moves: int = 6, verbose: bool = True, root
                 results.append(timing)
                 if verbose:
                     print(f"  widget {i} « {timing.name} » : médiane {timing.median:.0f} ms dans le navigateur "
-                          f"(noyau : {timing.kernel_median:.0f} ms) sur {len(timing.samples)} changements, "
+                          f"(noyau : {timing.kernel_median:.0f} ms ; nouvelle image → affichée : "
+                          f"{statistics.median(timing.decode or [float('nan')]):.0f} ms) sur {len(timing.samples)} changements, "
                           f"{timing.missed} sans nouvelle image, tailles {sorted(timing.sizes)}", flush=True)
             close_notebook(page)
     return results
