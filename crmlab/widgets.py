@@ -163,8 +163,7 @@ class LiveFigure:
     @property
     def pixel_size(self) -> tuple[int, int]:
         """Width and height of the rendered image, in pixels (the same at every render)."""
-        w, h = self.fig.get_size_inches() * self.fig.dpi
-        return int(round(w)), int(round(h))
+        return self.fig.canvas.get_width_height()
 
     def animate(self, *artists) -> None:
         """Declare artists that move at each update: they are repainted over a cached background.
@@ -631,7 +630,10 @@ def explorer(view: LiveFigure, update: Callable[..., str | tuple[str, str]], con
     controls = dict(controls)
     names = list(controls)
     grouped = rows or [names[i:i + 2] for i in range(0, len(names), 2)]
-    image = w.Image(format="png", layout={"max_width": "100%"})
+    # shown at its own size (a column box would stretch it, blurred, to the notebook's width),
+    # narrower only when the notebook is
+    image = w.Image(format="png", layout={"width": f"{view.pixel_size[0]}px", "max_width": "100%",
+                                          "height": "auto", "align_self": "flex-start"})
     caption = w.HTML()
     caption.add_class("crm-caption")
     state = {"busy": False}

@@ -181,6 +181,8 @@ def test_explorer_draws_at_once_and_redraws_on_each_change():
     first = box.image.value
     assert first[:4] == b"\x89PNG"                 # the state saved in a notebook holds the figure
     assert calls == [(0.5, 1)] and box.view.title == "pente 0,5, décalage 1"
+    # shown at its own size, never stretched to the notebook's width (blurred)
+    assert box.image.layout.width == f"{_pixels(first).shape[1]}px" and box.image.layout.max_width == "100%"
     box.controls["slope"].value = 1.0
     assert calls[-1] == (1.0, 1) and box.image.value != first
     assert "une légende" in box.caption.value
