@@ -75,6 +75,7 @@ class WidgetTiming:
     sizes: set = field(default_factory=set)               # (width, height) of the images seen
     kernel: list[float] = field(default_factory=list)     # ms, update + render + PNG in the kernel
     decode: list[float] = field(default_factory=list)     # ms, new image source → painted
+    burst: tuple | None = None  # (ms from the last of 10 quick presses to the last image, images received)
 
     @property
     def median(self) -> float:
@@ -129,6 +130,41 @@ def _wait_image(page, n_before: int, timeout_s: float):
     return None
 
 
+def burst(page, controls, timeout_s: float, presses: int = 10, gap_ms: int = 30):
+    """Drag-like: ``presses`` key presses ``gap_ms`` apart on the first slider. Returns (ms from the
+    last press to the last image, images received): the browser keeps one change in flight and
+    sends the latest value when the kernel is free, so fewer images than presses, none stale."""
+    rooms = []
+    for kind, _label, handle in controls:  # the slider with the most room
+        if kind == "slider":
+            now, low, high = (float(handle.get_attribute(a) or 0) for a in
+                              ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+            rooms.append((max(high - now, now - low), high - now >= now - low, handle))
+    if not rooms:
+        return None
+    room, right, handle = max(rooms, key=lambda r: r[0])
+    presses = int(min(presses, room))
+    if presses < 3:
+        return None
+    key = "ArrowRight" if right else "ArrowLeft"
+    n_before = page.evaluate("() => window.__crm.images.length")
+    handle.focus()
+    for _ in range(presses):
+        handle.press(key)
+        page.wait_for_timeout(gap_ms)
+    last_press = page.evaluate("() => window.__crm.changes[window.__crm.changes.length - 1]")
+    deadline, seen, quiet_since = time.monotonic() + timeout_s, n_before, time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 0.6:  # until 600 ms without image
+        n = page.evaluate("() => window.__crm.images.length")
+        if n != seen:
+            seen, quiet_since = n, time.monotonic()
+        page.wait_for_timeout(20)
+    images = page.evaluate(f"() => window.__crm.images.slice({n_before})")
+    if not images:
+        return None
+    return images[-1]["paint"] - last_press, len(images)
+
+
 def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s: float = 5.0,
                   pause_ms: int = 250) -> WidgetTiming:
     """Change each control of one widget ``moves`` times (one change at a time) and time each change."""
@@ -172,6 +208,7 @@ def move_and_time(page, root, lesson: str, index: int, moves: int = 6, timeout_s
             timing.samples.append(last["paint"] - t0)
             timing.decode.append(last["paint"] - last["src_set"])
             timing.sizes.update((im["w"], im["h"]) for im in images)
+    timing.burst = burst(page, controls, timeout_s) if controls else None
     page.wait_for_timeout(pause_ms)
     after = update_times(page)
     for name, times in after.items():  # the widget moved is the one with new entries
@@ -199,7 +236,9 @@ def measure_lessons(paths: list[str], moves: int = 6, verbose: bool = True, root
                     print(f"  widget {i} « {timing.name} » : médiane {timing.median:.0f} ms dans le navigateur "
                           f"(noyau : {timing.kernel_median:.0f} ms ; nouvelle image → affichée : "
                           f"{statistics.median(timing.decode or [float('nan')]):.0f} ms) sur {len(timing.samples)} changements, "
-                          f"{timing.missed} sans nouvelle image, tailles {sorted(timing.sizes)}", flush=True)
+                          f"{timing.missed} sans nouvelle image, tailles {sorted(timing.sizes)}"
+                          + (f" ; rafale de 10 : dernière image {timing.burst[0]:.0f} ms après la dernière "
+                             f"touche, {timing.burst[1]} images" if timing.burst else ""), flush=True)
             close_notebook(page)
     return results
 
