@@ -692,7 +692,7 @@ def typology_view(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]], c
     from .widgets import LiveFigure
 
     cache = {} if cache is None else cache
-    view = LiveFigure((13, 5.6), nrows=0, heading="Typologie : carte des segments (plan de l'ACP) et profils",
+    view = LiveFigure((12, 5.4), nrows=0, heading="Typologie : carte des segments (plan de l'ACP) et profils",
                       margins={"left": 0.03, "right": 0.97, "top": 0.84, "bottom": 0.27})
     width, height = view.fig.get_size_inches()
     ax_map = view.fig.add_axes((0.04, 0.09, 0.73 * height / width, 0.73))  # square: same scale on both axes
