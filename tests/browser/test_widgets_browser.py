@@ -8,6 +8,7 @@ Skipped, with the reason, where Chromium or Playwright is missing.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,19 @@ def _move_first_control(root) -> str:
     return f"curseur {key}"
 
 
+def _new_image(page, handle, old_hash: str, timeout_s: float = 30.0):
+    """The widget's state once a new image is loaded and stays (two equal reads), or None."""
+    deadline, last = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        state = page.evaluate(STATE_JS, handle)  # None while an image is loading
+        if state is not None and state["hash"] != old_hash:
+            if last is not None and state == last:
+                return state
+            last = state
+        page.wait_for_timeout(100)
+    return None
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: Path(p).stem)
 def test_widget_redraws_with_the_same_layout(lab_page, lesson):
     page, base_url, token = lab_page
@@ -71,16 +85,11 @@ def test_widget_redraws_with_the_same_layout(lab_page, lesson):
         assert cells, f"{lesson} : aucun widget affiché après « Tout exécuter »"
         root = show_cell(page, cells[0]).locator(".jupyter-widgets").first
         handle = root.element_handle()
-        page.wait_for_function(f"async (r) => ({STATE_JS})(r).then(s => s !== null)", arg=handle, timeout=30_000)
-        before = page.evaluate(STATE_JS, handle)
+        before = _new_image(page, handle, "")  # the image shown after « Tout exécuter », loaded
+        assert before is not None, f"{lesson} : le widget n'affiche pas d'image"
         action = _move_first_control(root)
-        try:  # the kernel answers with a new image (a re-rendered view may show the same one first)
-            page.wait_for_function(
-                f"async ([r, hash]) => ({STATE_JS})(r).then(s => s !== null && s.hash !== hash)",
-                arg=[handle, before["hash"]], timeout=30_000)
-        except Exception as exc:  # noqa: BLE001 - reported as the behaviour that failed
-            raise AssertionError(f"{lesson} ({action}) : l'image n'a pas changé en 30 s") from exc
-        after = page.evaluate(STATE_JS, handle)
+        after = _new_image(page, handle, before["hash"])
+        assert after is not None, f"{lesson} ({action}) : l'image n'a pas changé en 30 s"
         assert after["natural"] == before["natural"], f"{lesson} ({action}) : la taille de la figure a changé"
         assert after["shown"] == before["shown"], f"{lesson} ({action}) : la mise en page a bougé"
         assert after["shown"][0] <= after["natural"][0], f"{lesson} : l'image est étirée (floue)"
