@@ -45,6 +45,7 @@ __all__ = [
     "expected_purchases_by_month",
     "discounted_clv",
     "plot_customer_profile",
+    "check_profile",
     "customer_profile_figure",
     "profile_widget",
     "DAYS_PER_MONTH",
@@ -398,11 +399,55 @@ def discounted_clv(
 
 
 # ------------------------------------------------------------------ widget
-def _profile_artists(model: Any, axes, horizon: float, unit: str):
-    """Draw the two profile panels once; return ``update(frequency, recency, T)`` moving their artists."""
+def check_profile(frequency: float, recency: float, T: float, unit: str = "semaines") -> float:
+    """The recency a BG/NBD profile uses, or a French error for an impossible profile.
+
+    ``recency`` is the age at the last repeat purchase: it cannot exceed the age ``T``
+    (nobody buys after today) and is 0 by definition without a repeat purchase (any
+    other value is then ignored: the returned recency is 0).
+
+    >>> check_profile(0, 30, 52)
+    0.0
+    >>> check_profile(3, 60, 52)
+    Traceback (most recent call last):
+    ...
+    crmlab.validation.InvalidValueError: profil impossible : un dernier achat à 60 semaines d'âge pour un client de 52 semaines d'ancienneté (la récence ne peut pas dépasser l'ancienneté : on n'achète pas après aujourd'hui).
+    """
+    for label, value in (("le nombre d'achats répétés", frequency), ("la récence", recency), ("l'ancienneté", T)):
+        if isinstance(value, bool) or not np.isscalar(value) or not np.isfinite(float(value)) or value < 0:
+            raise InvalidValueError(f"{label} doit être un nombre positif ou nul (reçu : {value!r}).")
+    if T <= 0:
+        raise InvalidValueError(f"l'ancienneté doit être positive (reçu : {T!r}) : le client a fait son premier achat.")
+    if frequency == 0:
+        return 0.0
+    if recency > T:
+        raise InvalidValueError(
+            f"profil impossible : un dernier achat à {fmt_number(recency)} {unit} d'âge pour un client de "
+            f"{fmt_number(T)} {unit} d'ancienneté (la récence ne peut pas dépasser l'ancienneté : "
+            "on n'achète pas après aujourd'hui).")
+    return float(recency)
+
+
+def _profile_artists(model: Any, axes, horizon: float, unit: str, view=None):
+    """Draw the two profile panels once; return ``(update, moving)``.
+
+    ``update(frequency, recency, T)`` checks the profile (:func:`check_profile`), moves the
+    artists of both panels and returns ``(p_alive, expected, recency_used)``; ``moving``
+    lists the artists it moves (for a live figure). The panel titles give P(alive) and the
+    expected purchases, or, for a live ``view`` (:class:`crmlab.widgets.LiveFigure`), what
+    each panel shows (the view puts the values in its own title: fixed texts are drawn
+    once, changing ones are its fast labels).
+    """
+    from .widgets import nice_limits
+
     ax_alive, ax_buy = axes
     (curve,) = ax_alive.plot([], [], color=COLORS["primary"])
     (point,) = ax_alive.plot([], [], "o", color=COLORS["accent"], markersize=11, zorder=3)
+    live = view is not None
+    future = ax_alive.axvspan(0, 0, color=COLORS["neutral"], alpha=0.15, lw=0)  # ages after today
+    text = dict(transform=ax_alive.get_xaxis_transform(), rotation=90, color=COLORS["neutral"])
+    future_text = (view.label(0, 0.5, "après aujourd'hui", va="center", **text) if live else
+                   ax_alive.text(0, 0.5, "après aujourd'hui", ha="center", va="center", **text))
     ax_alive.set(ylim=(0, 1.05), xlabel=f"Récence : âge au dernier achat ({unit})",
                  ylabel="Probabilité d'être encore client")
     (mine_line,) = ax_buy.plot([], [], color=COLORS["accent"], label="ce profil")
@@ -412,26 +457,44 @@ def _profile_artists(model: Any, axes, horizon: float, unit: str):
     t = np.linspace(0.0, horizon, 60)
     rec_unit = np.linspace(0.0, 1.0, 120)
 
-    def update(frequency: int, recency: float, T: float) -> tuple[float, float]:
-        age = float(max(T, 1e-6))
-        f = float(frequency)
-        rec_chosen = 0.0 if frequency == 0 else float(min(max(recency, 0.0), age))
+    def update(frequency: int, recency: float, T: float) -> tuple[float, float, float]:
+        rec_used = check_profile(frequency, recency, T, unit)
+        age, f = float(T), float(frequency)
         rec = rec_unit * age
         alive = model.conditional_probability_alive(np.full_like(rec, f), rec, age)
-        p_alive = float(model.conditional_probability_alive(f, rec_chosen, age)[0])
+        p_alive = float(np.asarray(model.conditional_probability_alive(f, rec_used, age)).ravel()[0])
         curve.set_data(rec, alive)
-        point.set_data([rec_chosen], [p_alive])
-        ax_alive.set_xlim(0, age)
-        ax_alive.set_title(f"P(actif) = {fmt_pct(p_alive, 0)}")
-        mine = model.conditional_expected_number_of_purchases_up_to_time(t, f, rec_chosen, age)
+        point.set_data([rec_used], [p_alive])
+        # round limits (kept while the age fits): most moves reuse the background
+        high = nice_limits(0.0, age, current=ax_alive.get_xlim(), margin=0.0)[1]
+        ax_alive.set_xlim(0, high)
+        future.set_x(age)
+        future.set_width(max(high - age, 0.0))
+        future_text.set_position((age + (high - age) / 2, 0.5))
+        future_text.set_visible(high - age > 0.06 * high)
+        if not live:
+            ax_alive.set_title(f"P(actif) = {fmt_pct(p_alive, 0)}")
+        mine = model.conditional_expected_number_of_purchases_up_to_time(t, f, rec_used, age)
         new = model.conditional_expected_number_of_purchases_up_to_time(t, 0.0, 0.0, age)
         mine_line.set_data(t, mine)
         new_line.set_data(t, new)
-        ax_buy.set_ylim(0, max(1.0, float(np.max(mine)), float(np.max(new))) * 1.15)
-        ax_buy.set_title(f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
-        return p_alive, float(mine[-1])
+        ax_buy.set_ylim(nice_limits(0.0, max(1.0, float(np.max(mine)), float(np.max(new))),
+                                    current=ax_buy.get_ylim()))
+        if not live:
+            ax_buy.set_title(f"{fmt_number(mine[-1], 1)} achats attendus en {fmt_number(horizon)} {unit}")
+        return p_alive, float(mine[-1]), rec_used
 
-    return update
+    if live:
+        ax_alive.set_title("Probabilité d'être encore client")
+        ax_buy.set_title(f"Achats attendus dans les {fmt_number(horizon)} {unit}")
+    return update, [future, curve, point, mine_line, new_line]
+
+
+def _profile_title(frequency: int, recency: float, T: float, unit: str) -> str:
+    bought = ("aucun achat répété (récence 0)" if frequency == 0 else
+              f"{fmt_number(frequency)} achat{'s' if frequency > 1 else ''} répété{'s' if frequency > 1 else ''}, "
+              f"dernier à {fmt_number(recency)} {unit} d'âge")
+    return f"{bought}, ancienneté {fmt_number(T)} {unit}"
 
 
 def plot_customer_profile(model: Any, frequency: int, recency: float, T: float, horizon: float = 52,
@@ -439,71 +502,58 @@ def plot_customer_profile(model: Any, frequency: int, recency: float, T: float, 
     """Two panels for one customer profile: P(alive) against recency, expected purchases ahead.
 
     Left: P(alive) of a customer with ``frequency`` repeat purchases and age ``T`` for
-    every possible recency (the chosen one marked). Right: expected cumulative purchases
-    over the next ``horizon`` periods, for this customer and for a customer who has not
-    bought again (frequency 0, same age). ``recency`` is clipped to ``[0, T]`` (0 when
-    ``frequency`` is 0). Returns the two Axes.
+    every possible recency (the chosen one marked; ages after today shaded). Right:
+    expected cumulative purchases over the next ``horizon`` periods, for this customer and
+    for a customer who has not bought again (frequency 0, same age). An impossible profile
+    (``recency`` > ``T``) raises a French ``InvalidValueError``; without a repeat purchase
+    the recency is 0. Returns the two Axes.
     """
     import matplotlib.pyplot as plt
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    _profile_artists(model, axes, horizon, unit)(frequency, recency, T)
+    _profile_artists(model, axes, horizon, unit)[0](frequency, recency, T)
     return axes
 
 
 def customer_profile_figure(model: Any, horizon: float = 52, unit: str = "semaines"):
-    """A figure for live updates: returns ``(fig, update)``.
+    """A live figure (:class:`crmlab.widgets.LiveFigure`) of a customer profile and its ``update``.
 
-    ``update(frequency, recency, T)`` moves the curves, the point and the titles of the
-    same two Axes and returns the figure (no new figure, fixed layout: fast enough to
-    drag a slider). The figure lives outside pyplot: it appears only where displayed.
+    ``update(frequency, recency, T)`` moves the curves and the point of the two panels and
+    returns the figure title: the profile actually used (recency 0 without a repeat
+    purchase), then P(alive) and the expected purchases. Returns ``(view, update)``.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from .widgets import LiveFigure
 
-    fig = Figure(figsize=(12, 4.6), layout="none")
-    FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.80, bottom=0.14, wspace=0.22)
-    axes = fig.subplots(1, 2)
-    move = _profile_artists(model, axes, horizon, unit)
-    header = fig.suptitle("", fontweight="bold")
+    view = LiveFigure((12, 5.0), ncols=2, heading="Profil d'un client selon le modèle BG/NBD", title_lines=2)
+    move, moving = _profile_artists(model, view.axes, horizon, unit, view=view)
+    view.animate(*moving)
 
-    def update(frequency: int, recency: float, T: float):
-        move(frequency, recency, T)
-        header.set_text(f"{frequency} achats répétés, dernier achat à {fmt_number(recency)} {unit} d'âge, "
-                        f"ancienneté {fmt_number(T)} {unit}")
-        return fig
+    def update(frequency: int, recency: float, T: float) -> str:
+        p_alive, expected, used = move(frequency, recency, T)
+        return (f"{_profile_title(frequency, used, T, unit)}\nP(actif) = {fmt_pct(p_alive, 0)} ; "
+                f"{fmt_number(expected, 1)} achat{'s' if expected >= 2 else ''} attendu{'s' if expected >= 2 else ''} "
+                f"en {fmt_number(horizon)} {unit}")
 
-    return fig, update
+    return view, update
 
 
 def profile_widget(model: Any, frequency: int = 5, recency: float = 60, T: float = 104,
                    max_age: int = 156, horizon: float = 52):
     """Sliders (repeat purchases, age at last purchase, age) → P(alive) and expected purchases.
 
-    One figure is kept and updated (see :func:`customer_profile_figure`); the model is
-    never refitted. Returns the ipywidgets box; display it as the last expression of a cell.
+    One live figure is kept and updated (see :func:`customer_profile_figure`); the model is
+    never refitted. A last purchase placed after today (recency above the age) is shown as
+    an impossible profile, in French, over the greyed figure. Returns the widget box
+    (display it as the last expression of a cell); its ``view`` shows the current state.
     """
-    import io
+    from . import widgets
 
-    import ipywidgets as w
-    from IPython.display import Image, display
-
-    fig, update = customer_profile_figure(model, horizon)
-    opts = {"style": {"description_width": "200px"}, "layout": w.Layout(width="520px")}
-    sliders = {
-        "frequency": w.IntSlider(value=frequency, min=0, max=30, description="Achats répétés", **opts),
-        "recency": w.IntSlider(value=int(recency), min=0, max=max_age,
-                               description="Âge au dernier achat (sem.)", **opts),
-        "T": w.IntSlider(value=int(T), min=1, max=max_age, description="Ancienneté (sem.)", **opts),
+    view, update = customer_profile_figure(model, horizon)
+    controls = {
+        "frequency": widgets.integer("Achats répétés", frequency, 0, 30),
+        "recency": widgets.integer("Âge au dernier achat (sem.)", int(recency), 0, max_age),
+        "T": widgets.integer("Ancienneté (sem.)", int(T), 1, max_age),
     }
-
-    def show(**kwargs):
-        # the figure lives outside pyplot: render it to PNG here, whatever the notebook backend
-        buffer = io.BytesIO()
-        update(**kwargs).savefig(buffer, format="png")
-        display(Image(buffer.getvalue()))
-
-    out = w.interactive_output(show, sliders)
-    return w.VBox([w.HTML("<b>Profil d'un client</b> — déplacez les curseurs"), *sliders.values(), out])
+    return widgets.explorer(view, update, controls, name="profil d'un client (BG/NBD)",
+                            rows=[["frequency"], ["recency", "T"]])

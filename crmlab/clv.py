@@ -338,55 +338,49 @@ SENSITIVITY_TITLE = "Sensibilité de la valeur à vie (CLV)"
 
 
 def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None):
-    """A two-panel figure for live updates: returns ``(fig, update)``.
+    """A two-panel live figure (:class:`crmlab.widgets.LiveFigure`) and its ``update``.
 
     Left: the discounted margin of each year (bars) and the cumulative CLV (line),
     with the infinite-horizon value; right: the CLV against the retention rate,
-    the current rate marked. ``update(margin, retention, discount, horizon)``
-    moves the artists of the same figure (no new figure: fast enough to drag a
-    slider) and returns a one-line French summary. The figure lives outside
-    pyplot; display it with ``IPython.display.display(fig)``.
+    the current rate marked. ``update(margin, retention, discount, horizon)`` moves
+    the artists of the same figure and returns ``(title, summary)``: the values used,
+    and a one-line French summary. Returns ``(view, update)``.
 
-    >>> fig, update = clv_sensitivity_figure()
-    >>> update(100, 0.8, 0.1, 2)   # 80/1.1 + 64/1.21; 80/0.3; 85/0.25 = 340 = +27.5 %
-    'CLV sur 2\\xa0ans : 125,62\\xa0€ ; horizon infini : 266,67\\xa0€ ; +5 points de rétention : +28\\xa0% (horizon infini)'
+    >>> view, update = clv_sensitivity_figure()
+    >>> update(100, 0.8, 0.1, 2)[1]   # 80/1.1 + 64/1.21; 80/0.3; 85/0.25 = 340 = +27.5 %
+    'CLV sur 2\xa0ans : 125,62\xa0€ ; horizon infini : 266,67\xa0€ ; +5 points de rétention : +28\xa0% (horizon infini)'
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FixedLocator, MaxNLocator
 
     from .style import COLORS, NBSP, fmt_eur, fmt_pct, format_axis
+    from .widgets import LiveFigure, nice_limits
 
     grid = np.linspace(0.0, 0.95, 96) if grid is None else np.asarray(grid, dtype=float)
     years = np.arange(1, max_horizon + 1)
-    fig = Figure(figsize=(11, 4.2), layout="none")
-    FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.14, wspace=0.28)
-    left, right = fig.subplots(1, 2)
+    view = LiveFigure((11, 4.6), ncols=2, heading=SENSITIVITY_TITLE)
+    left, right = view.axes
     bars = left.bar(years, np.zeros(max_horizon), color=COLORS["primary"], alpha=0.55,
                     label="Marge actualisée")
     (cumulative,) = left.plot(years, np.zeros(max_horizon), "-o", color=COLORS["good"], ms=4,
                               label="CLV cumulée")
     limit = left.axhline(0.0, color=COLORS["neutral"], ls="--", lw=1.2, label="Horizon infini")
-    # fixed title height and few ticks: no layout search at each redraw (slider speed)
-    left.set_title("CLV année par année", y=1.02)
+    left.set_title("CLV année par année")
     left.set_xlabel("Année de la relation")
     left.set_ylabel("Valeur actualisée (€)")
-    left.legend(loc="center right", fontsize="small")
+    left.legend(loc="lower right", fontsize="small")  # where the years past the horizon are empty
     format_axis(left, y="eur")
     (curve,) = right.plot(grid, np.zeros_like(grid), color=COLORS["primary"])
     (point,) = right.plot([0.0], [0.0], "o", color=COLORS["accent"], ms=9, zorder=3)
-    right.set_title("CLV selon la rétention", y=1.02)
+    right.set_title("CLV selon la rétention")
     right.set_xlabel("Taux de rétention annuel")
     right.set_ylabel("CLV (€)")
     right.set_xlim(grid.min(), grid.max())
     format_axis(right, x="pct", y="eur")
     left.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     right.xaxis.set_major_locator(FixedLocator([0.0, 0.2, 0.4, 0.6, 0.8]))
-    for ax in (left, right):
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+    view.animate(*bars, cumulative, limit, curve, point)
 
-    def update(margin: float, retention: float, discount: float, horizon: int) -> str:
+    def update(margin: float, retention: float, discount: float, horizon: int) -> tuple[str, str]:
         m, r, d, t = _check_inputs(margin, retention, discount, horizon)
         if t is None or t > max_horizon:
             raise InvalidValueError(f"l'horizon de cette figure va de 1 à {max_horizon} ans (reçu : {horizon!r}).")
@@ -400,15 +394,17 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
         infinite = float(clv(m, r, d)) if r < 1 else np.nan
         limit.set_ydata([infinite, infinite])
         limit.set_visible(bool(r < 1))
-        left.set_xlim(0.4, t + 0.6)
+        # round limits that the horizon does not move (the infinite-horizon values bound every
+        # horizon): most updates reuse the cached background
+        left.set_xlim(0.4, min(max_horizon, 5 * int(np.ceil(t / 5))) + 0.6)
         top = np.nanmax([value, infinite if r < 1 else value, float(discounted[0])])
-        left.set_ylim(min(0.0, float(running.min())) * 1.1, top * 1.12 if top > 0 else 1.0)
+        left.set_ylim(nice_limits(min(0.0, float(running.min())), top if top > 0 else 1.0, current=left.get_ylim()))
         values = clv(m, grid, d, t)
         curve.set_ydata(values)
         point.set_data([float(r)], [value])
-        low, high = float(min(values.min(), value)), float(max(values.max(), value))
-        span = (high - low) or 1.0
-        right.set_ylim(low - 0.05 * span, high + 0.08 * span)
+        bound = float(clv(m, grid.max(), d)) if grid.max() < 1 else float(values.max())
+        right.set_ylim(nice_limits(float(min(values.min(), value, 0.0)), max(bound, float(values.max()), value),
+                                   current=right.get_ylim()))
         plus = float(clv(m, min(float(r) + 0.05, 0.99), d)) / infinite - 1 if r < 1 and infinite else np.nan
         unit = "an" if t == 1 else "ans"
         text = f"CLV sur {t}{NBSP}{unit} : {fmt_eur(value, 2)}"
@@ -416,39 +412,27 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
             text += f" ; horizon infini : {fmt_eur(infinite, 2)}"
             if not np.isnan(plus):
                 text += f" ; +5 points de rétention : {'+' if plus >= 0 else ''}{fmt_pct(plus, 0)} (horizon infini)"
-        return text
+        title = (f"marge {fmt_eur(float(m))} par an, rétention {fmt_pct(float(r), 0)}, "
+                 f"actualisation {fmt_pct(float(d), 0)}, horizon {t}{NBSP}{unit}")
+        return title, text
 
-    return fig, update
+    return view, update
 
 
 def clv_widget(margin: float = 100.0, retention: float = 0.8, discount: float = 0.1, horizon: int = 10):
     """Sliders (margin, retention, discount, horizon) → the CLV sensitivity figure.
 
-    One figure is kept and updated (see :func:`clv_sensitivity_figure`); the
-    summary line is HTML. Returns the ipywidgets box; display it as the last
-    expression of a cell.
+    One live figure is kept and updated (see :func:`clv_sensitivity_figure`). Returns the
+    widget box (display it as the last expression of a cell); its ``view`` shows the
+    current state.
     """
-    import ipywidgets as w
-    from IPython.display import display
+    from . import widgets
 
-    fig, update = clv_sensitivity_figure()
-    opts = {"style": {"description_width": "150px"}, "layout": w.Layout(width="420px")}
-    sliders = {
-        "margin": w.FloatSlider(value=margin, min=5, max=300, step=1, description="marge par an m (€)",
-                                readout_format=".0f", **opts),
-        "retention": w.FloatSlider(value=retention, min=0.30, max=0.95, step=0.01,
-                                   description="rétention r", readout_format=".2f", **opts),
-        "discount": w.FloatSlider(value=discount, min=0.0, max=0.25, step=0.01,
-                                  description="actualisation d", readout_format=".2f", **opts),
-        "horizon": w.IntSlider(value=horizon, min=1, max=30, description="horizon T (ans)", **opts),
+    view, update = clv_sensitivity_figure()
+    controls = {
+        "margin": widgets.number("marge par an m", margin, 5, 300, 1, unit="€"),
+        "retention": widgets.percent("rétention r", retention, 0.30, 0.95, 0.01),
+        "discount": widgets.percent("actualisation d", discount, 0.0, 0.25, 0.01),
+        "horizon": widgets.integer("horizon T (ans)", horizon, 1, 30),
     }
-    summary = w.HTML()
-
-    def show(**kwargs):
-        summary.value = f"<b>{update(**kwargs)}</b>"
-        display(fig)
-
-    out = w.interactive_output(show, sliders)
-    return w.VBox([w.HTML(f"<b>{SENSITIVITY_TITLE}</b> — déplacez les curseurs"),
-                   w.HBox([sliders["margin"], sliders["retention"]]),
-                   w.HBox([sliders["discount"], sliders["horizon"]]), summary, out])
+    return widgets.explorer(view, update, controls, name="sensibilité de la CLV")

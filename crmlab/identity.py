@@ -47,7 +47,7 @@ __all__ = [
     "pairwise_metrics",
     "threshold_curve",
     "plot_threshold_curve",
-    "ThresholdView",
+    "threshold_view",
     "threshold_widget",
     "golden_records",
     "quality_report",
@@ -441,81 +441,38 @@ def plot_threshold_curve(curve: pd.DataFrame, threshold: float | None = None,
     return ax
 
 
-class ThresholdView:
-    """Figure for the threshold slider: curves drawn once, threshold marks repainted.
+def threshold_view(curve: pd.DataFrame, n_true: int | None = None, threshold: float = 0.9):
+    """A live figure of :func:`plot_threshold_curve` and its ``update``: returns ``(view, update)``.
 
-    ``update(threshold, metrics)`` moves the threshold line and the two markers and
-    writes the French summary under the title (it returns it); ``png(threshold,
-    metrics)`` repaints only the line and markers over a cached background
-    (blitting) and returns PNG bytes for an ``ipywidgets.Image`` — the summary is
-    then left out of the image and kept in ``view.summary``, to be shown as text:
-    fast enough to drag a slider. ``fig`` lives outside pyplot (``display(view.fig)``).
+    The curves are drawn once; ``update(threshold, metrics)`` moves the threshold line and
+    the two markers and returns ``(title, caption)``: precision and recall at that
+    threshold, and the number of customers found (against ``n_true``).
 
     >>> c = pd.DataFrame({"precision": [0.9, 1.0], "recall": [1.0, 0.8]}, index=[0.5, 1.0])
-    >>> view = ThresholdView(c, n_true=10)
-    >>> view.update(0.5, pd.Series({"precision": 0.9, "recall": 1.0, "n_clusters": 9})).splitlines()[1]
+    >>> view, update = threshold_view(c, n_true=10)
+    >>> update(0.5, pd.Series({"precision": 0.9, "recall": 1.0, "n_clusters": 9}))[1]
     '9 clients unifiés (vrai nombre : 10)'
-    >>> view.png(0.6, pd.Series({"precision": 0.9, "recall": 1.0, "n_clusters": 9}))[:4]
-    b'\\x89PNG'
     """
+    from .style import COLORS
+    from .widgets import LiveFigure
 
-    def __init__(self, curve: pd.DataFrame, n_true: int | None = None, threshold: float = 0.9,
-                 figsize: tuple[float, float] = (8, 4.8), dpi: int = 90):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    view = LiveFigure((8, 4.6), heading="Précision et rappel selon le seuil")
+    ax = view.ax
+    plot_threshold_curve(curve, ax=ax)
+    ax.set_title("")
+    line = ax.axvline(_check_threshold(threshold), color=COLORS["neutral"], linestyle="--", linewidth=1.5)
+    (marks,) = ax.plot([threshold, threshold], [np.nan, np.nan], linestyle="none", marker="D", markersize=8,
+                       color=COLORS["bad"], zorder=5)
+    view.animate(line, marks)
 
-        from .style import COLORS
-
-        self.n_true = n_true
-        self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
-        FigureCanvasAgg(self.fig)
-        self.fig.subplots_adjust(left=0.12, right=0.97, top=0.80, bottom=0.13)
-        self.ax = self.fig.add_subplot()
-        plot_threshold_curve(curve, ax=self.ax)
-        self.ax.set_title("")
-        self.fig.suptitle("Précision et rappel selon le seuil", y=0.98, fontweight="bold")
-        self._line = self.ax.axvline(_check_threshold(threshold), color=COLORS["neutral"], linestyle="--",
-                                     linewidth=1.5)
-        (self._marks,) = self.ax.plot([threshold, threshold], [np.nan, np.nan], linestyle="none", marker="D",
-                                      markersize=8, color=COLORS["bad"], zorder=5)
-        self._text = self.fig.text(0.5, 0.905, "", ha="center", va="center")
-        self._moving = (self._line, self._marks, self._text)
-        self._background = None
-        self.summary = ""
-
-    def update(self, threshold: float, metrics: pd.Series) -> str:
-        """Move the threshold line and markers, write the summary; return the summary."""
+    def update(threshold: float, metrics: pd.Series) -> tuple[str, str]:
         threshold = _check_threshold(threshold)
-        self._line.set_xdata([threshold, threshold])
-        self._marks.set_data([threshold, threshold], [metrics["precision"], metrics["recall"]])
-        text = _threshold_title(threshold, metrics, self.n_true)
-        self._text.set_text(text)
-        return text
+        line.set_xdata([threshold, threshold])
+        marks.set_data([threshold, threshold], [metrics["precision"], metrics["recall"]])
+        title, counts = _threshold_title(threshold, metrics, n_true).split("\n")
+        return title, counts
 
-    def png(self, threshold: float, metrics: pd.Series) -> bytes:
-        """``update``, repaint the moving artists over the cached background, return PNG bytes."""
-        import io
-
-        from PIL import Image
-
-        summary = self.update(threshold, metrics)
-        canvas = self.fig.canvas
-        if self._background is None:
-            for artist in self._moving:
-                artist.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            for artist in self._moving[:2]:  # the summary is shown beside, as text (faster)
-                artist.set_visible(True)
-        canvas.restore_region(self._background)
-        for artist in self._moving[:2]:
-            self.fig.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        image.convert("RGB").save(buf, format="png", compress_level=1)
-        self.summary = summary
-        return buf.getvalue()
+    return view, update
 
 
 def threshold_widget(n_records: int, pairs: pd.DataFrame, scores: Iterable[float], truth: Iterable,
@@ -523,30 +480,24 @@ def threshold_widget(n_records: int, pairs: pd.DataFrame, scores: Iterable[float
     """Slider « Seuil » → cluster at that threshold, precision, recall, customers found.
 
     The pair scores are computed once, before; each move of the slider only
-    thresholds them, finds the connected components and repaints the marks of one
-    kept figure (:class:`ThresholdView`). Returns the ipywidgets box (display it as
-    the last expression of a cell).
+    thresholds them, finds the connected components and moves the marks of one
+    live figure (:func:`threshold_view`). Returns the widget box (display it as the last
+    expression of a cell); its ``view`` shows the current state.
     """
-    import ipywidgets as w
+    from . import widgets
 
     truth = np.asarray(list(truth) if not hasattr(truth, "__array__") else truth)
     scores = np.asarray(list(scores) if not hasattr(scores, "__array__") else scores, dtype=float)
     if curve is None:
         curve = threshold_curve(n_records, pairs, scores, truth)
-    view = ThresholdView(curve, n_true=len(pd.unique(truth)), threshold=threshold)
-    image = w.Image(format="png")
-    summary = w.HTML()
-    slider = w.FloatSlider(value=threshold, min=0.5, max=1.0, step=0.01, description="Seuil",
-                           readout_format=".2f", continuous_update=True, layout=w.Layout(width="460px"))
+    view, move = threshold_view(curve, n_true=len(pd.unique(truth)), threshold=threshold)
 
-    def show(change=None) -> None:
-        labels = cluster_records(n_records, pairs, scores, slider.value)
-        image.value = view.png(slider.value, pairwise_metrics(labels, truth))
-        summary.value = "<b>" + view.summary.replace("\n", " — ") + "</b>"
+    def update(threshold: float) -> tuple[str, str]:
+        labels = cluster_records(n_records, pairs, scores, threshold)
+        return move(threshold, pairwise_metrics(labels, truth))
 
-    slider.observe(show, names="value")
-    show()
-    return w.VBox([slider, summary, image])
+    slider = widgets.number("Seuil", threshold, 0.5, 1.0, 0.01, decimals=2)
+    return widgets.explorer(view, update, {"threshold": slider}, name="seuil de rapprochement")
 
 
 # --------------------------------------------------------------- golden record

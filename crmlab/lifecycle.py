@@ -56,7 +56,8 @@ __all__ = [
     "project",
     "winback_candidates",
     "plot_portfolio",
-    "ThresholdView",
+    "status_view",
+    "status_widget",
 ]
 
 STATUSES: tuple[str, ...] = ("prospect", "nouveau", "actif", "dormant", "perdu")
@@ -579,107 +580,136 @@ def _widget_counts(history: PurchaseHistory, dormant_days: float, lost_days: flo
     return counts, acquired, lost, won_back
 
 
-class ThresholdView:
-    """Widget view: customers by status (left) and monthly flows (right) for movable thresholds.
+def _threshold_counts(history: PurchaseHistory, new_days: float = 90):
+    """``counts(dormant_days, lost_days)`` → what :func:`_widget_counts` gives, in well under 1 ms.
 
-    Built once: figure, axes, legends and a rendered background. An update only re-bins
-    the precomputed ``history`` (numpy), moves the areas and lines, and repaints them over
-    the cached background (blitting), so it stays well under 150 ms.
+    The thresholds only cut the recency of the people who have bought: sorted once per
+    date, the recencies give every count by binary search. New customers (recency ≤
+    ``new_days`` ≤ the dormant threshold) and prospects do not depend on the thresholds;
+    a move to « perdu » between two dates is a recency ≤ the threshold before and > after,
+    counted as (≤ before) − (≤ before and after), and a return the other way round.
+    """
+    snap = _to_days(history.dates)
+    m = len(snap)
+    bought = history.last_day > _NONE
+    recency = snap[None, :] - history.last_day
+    new = bought & ((snap[None, :] - history.first_day[:, None]) <= new_days)
+    prospects = (~bought & (history.signup_day[:, None] <= snap[None, :])).sum(axis=0)
+    n_new = new.sum(axis=0)
+    by_date = [np.sort(recency[bought[:, j], j]) for j in range(m)]
+    before, after, both = [], [], []
+    for j in range(1, m):
+        had = bought[:, j - 1]  # bought before j - 1: lost or back at j depends on the thresholds
+        r0, r1 = recency[had, j - 1], recency[had, j]
+        before.append(np.sort(r0))
+        after.append(np.sort(r1))
+        both.append(np.sort(np.maximum(r0, r1)))
+    codes = status_codes(history, new_days, new_days + 1, new_days)  # conquests do not depend on them
+    acquired = ((codes[:, :-1] < 1) & (codes[:, 1:] == 1)).sum(axis=0)
+
+    def counts(dormant_days: float, lost_days: float):
+        _check_thresholds(dormant_days, lost_days, new_days)
+        out = np.zeros((m, len(STATUSES)), dtype=np.int64)
+        out[:, 0], out[:, 1] = prospects, n_new
+        for j, r in enumerate(by_date):
+            active, kept = np.searchsorted(r, [dormant_days, lost_days], side="right")
+            out[j, 2:] = active - n_new[j], kept - active, len(r) - kept
+        stay = np.array([np.searchsorted(b, lost_days, side="right") for b in both], dtype=np.int64)
+        lost = np.array([np.searchsorted(b, lost_days, side="right") for b in before], dtype=np.int64) - stay
+        back = np.array([np.searchsorted(a, lost_days, side="right") for a in after], dtype=np.int64) - stay
+        return out, acquired, lost, back
+
+    return counts
+
+
+def status_view(history: PurchaseHistory, new_days: float = 90):
+    """A live figure of customers by status (left) and monthly flows (right): ``(view, update)``.
+
+    Built once: axes, legends, the fixed scale of the stock of customers. ``update(dormant_days,
+    lost_days)`` only re-bins the precomputed ``history`` (numpy), moves the areas and the
+    lines, and returns the title (the thresholds used); thresholds in the wrong order raise
+    the French ``InvalidValueError``.
 
     >>> o = pd.DataFrame({"customer_id": ["A", "B"], "order_date": ["2024-01-10", "2024-02-05"]})
-    >>> view = ThresholdView(purchase_history(o, month_ends("2024-01-01", "2024-12-31")))
-    >>> fig = view.update(dormant_days=120, lost_days=240)     # a Figure, for display()
-    >>> view.png(dormant_days=90, lost_days=200)[:4]           # PNG bytes, for a widget
-    b'\x89PNG'
+    >>> view, update = status_view(purchase_history(o, month_ends("2024-01-01", "2024-12-31")))
+    >>> update(dormant_days=120, lost_days=240)
+    'dormant après 120 jours sans achat, perdu après 240 jours'
+    >>> view.png()[:4]
+    b'\\x89PNG'
     """
+    import matplotlib.dates as mdates
 
-    def __init__(self, history: PurchaseHistory, new_days: float = 90, figsize=(12, 4.6), dpi: int = 80):
-        import matplotlib.dates as mdates
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    from . import style
+    from .widgets import LiveFigure, nice_limits
 
-        from . import style
+    view = LiveFigure((12, 4.6), ncols=2, heading="Portefeuille et flux selon les seuils du cycle de vie")
+    ax_stock, ax_flow = view.axes
+    x = pd.DatetimeIndex(history.dates)
+    xnum = mdates.date2num(np.asarray(x.to_numpy(), dtype="datetime64[ns]"))
+    zeros = np.zeros(len(x))
+    polys = [ax_stock.fill_between(x, zeros, zeros, color=STATUS_COLORS[s], alpha=0.9, label=s, linewidth=0)
+             for s in STATUSES[1:]]
+    handles, labels = ax_stock.get_legend_handles_labels()
+    ax_stock.legend(handles[::-1], labels[::-1], loc="upper left", fontsize="small")
+    ax_stock.set(title="Clients par statut", xlabel="fin de mois", ylabel="nombre de clients",
+                 xlim=(x.min(), x.max()))
+    xf = x[1:]
+    lines = [
+        ax_flow.plot(xf, zeros[1:], color=STATUS_COLORS["nouveau"], label="conquêtes")[0],
+        ax_flow.plot(xf, zeros[1:], color=STATUS_COLORS["perdu"], label="pertes (→ perdu)")[0],
+        ax_flow.plot(xf, zeros[1:], color=style.COLORS["neutral"], linestyle="--", label="retours de perdus")[0],
+    ]
+    ax_flow.set(title="Flux mensuels", xlabel="fin de mois", ylabel="clients par mois", xlim=(xf.min(), xf.max()))
+    ax_flow.legend(loc="upper left", fontsize="small")
+    for ax in (ax_stock, ax_flow):
+        style.format_axis(ax, y="num")
+        style.month_axis(ax)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    counts_at = _threshold_counts(history, new_days)
+    # the stock of customers (all statuses) does not depend on the thresholds: fixed scale
+    total = counts_at(new_days, new_days + 1)[0][:, 1:].sum(axis=1)
+    ax_stock.set_ylim(0, max(1.0, float(total.max())) * 1.05)
+    ax_flow.set_ylim(0, 1)
+    # legends stay in the background (upper left, where the areas never reach: the stack of
+    # all customers starts small); the areas and lines are repainted over it
+    view.animate(*polys, *lines)
 
-        self.history, self.new_days = history, new_days
-        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        FigureCanvasAgg(self.fig)
-        self.ax_stock, self.ax_flow = self.fig.subplots(1, 2)
-        x = pd.DatetimeIndex(history.dates)
-        self._xnum = mdates.date2num(np.asarray(x.to_numpy(), dtype="datetime64[ns]"))
-        zeros = np.zeros(len(x))
-        self._polys = [self.ax_stock.fill_between(x, zeros, zeros, color=STATUS_COLORS[s], alpha=0.9,
-                                                  label=s, linewidth=0)
-                       for s in STATUSES[1:]]
-        handles, labels = self.ax_stock.get_legend_handles_labels()
-        self._legends = [self.ax_stock.legend(handles[::-1], labels[::-1], loc="upper left", fontsize="small")]
-        self.ax_stock.set(title="Clients par statut", xlabel="fin de mois", ylabel="nombre de clients",
-                          xlim=(x.min(), x.max()))
-        xf = x[1:]
-        self._lines = [
-            self.ax_flow.plot(xf, zeros[1:], color=STATUS_COLORS["nouveau"], label="conquêtes")[0],
-            self.ax_flow.plot(xf, zeros[1:], color=STATUS_COLORS["perdu"], label="pertes (→ perdu)")[0],
-            self.ax_flow.plot(xf, zeros[1:], color=style.COLORS["neutral"], linestyle="--",
-                              label="retours de perdus")[0],
-        ]
-        self.ax_flow.set(title="Flux mensuels", xlabel="fin de mois", ylabel="clients par mois",
-                         xlim=(xf.min(), xf.max()))
-        self._legends.append(self.ax_flow.legend(loc="upper left", fontsize="small"))
-        for ax in (self.ax_stock, self.ax_flow):
-            style.format_axis(ax, y="num")
-            style.month_axis(ax)
-            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
-        # the stock of customers (all statuses) does not depend on the thresholds: fixed scale
-        total = _widget_counts(history, 2, 3, 1)[0][:, 1:].sum(axis=1)
-        self.ax_stock.set_ylim(0, max(1.0, float(total.max())) * 1.05)
-        self._background = None
-
-    def update(self, dormant_days: float, lost_days: float):
-        """Re-bin with new thresholds and move the artists; return the Figure (for ``display``)."""
-        counts, acquired, lost, won_back = _widget_counts(self.history, dormant_days, lost_days, self.new_days)
+    def update(dormant_days: float, lost_days: float) -> str:
+        counts, acquired, lost, won_back = counts_at(dormant_days, lost_days)
         tops = np.cumsum(counts[:, 1:], axis=1).astype(float)
-        xn = self._xnum
-        bottom = np.zeros(len(xn))
-        for j, poly in enumerate(self._polys):
+        bottom = np.zeros(len(xnum))
+        for j, poly in enumerate(polys):
             top = tops[:, j]
-            poly.set_verts([np.concatenate([np.column_stack([xn, bottom]),
-                                            np.column_stack([xn[::-1], top[::-1]])])])
+            poly.set_verts([np.concatenate([np.column_stack([xnum, bottom]),
+                                            np.column_stack([xnum[::-1], top[::-1]])])])
             bottom = top
-        for line, y in zip(self._lines, (acquired, lost, won_back)):
+        for line, y in zip(lines, (acquired, lost, won_back)):
             line.set_ydata(y)
         high = float(max(acquired.max(), lost.max(), won_back.max(), 1))
-        low, current = self.ax_flow.get_ylim()
-        if high > current or high < 0.5 * current or self._background is None:
-            self.ax_flow.set_ylim(0, high * 1.15)
-            self._background = None  # the axis changed: render the background again
-        return self.fig
+        ax_flow.set_ylim(nice_limits(0, high, current=ax_flow.get_ylim()))
+        return (f"dormant après {style.fmt_number(dormant_days)} jours sans achat, "
+                f"perdu après {style.fmt_number(lost_days)} jours")
 
-    def _render(self) -> None:
-        canvas = self.fig.canvas
-        if self._background is None:
-            moving = [*self._polys, *self._lines]  # legends stay in the background (upper left,
-            # where the areas never reach: the stack of all customers starts small)
-            for artist in moving:
-                artist.set_visible(False)
-            canvas.draw()
-            self.fig.set_layout_engine("none")  # keep this layout: later renders skip it
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            for artist in moving:
-                artist.set_visible(True)
-        canvas.restore_region(self._background)
-        for artist in self._polys:
-            self.ax_stock.draw_artist(artist)
-        for artist in self._lines:
-            self.ax_flow.draw_artist(artist)
+    return view, update
 
-    def png(self, dormant_days: float, lost_days: float) -> bytes:
-        """``update``, repaint over the cached background, and return PNG bytes (for ``ipywidgets.Image``)."""
-        import io
 
-        from PIL import Image
+def status_widget(history: PurchaseHistory, dormant_days: float, lost_days: float, new_days: float = 90,
+                  step: int = 10, max_days: int = 720):
+    """Sliders « dormant après » / « perdu après » → portfolio by status and monthly flows.
 
-        self.update(dormant_days, lost_days)
-        self._render()
-        buf = io.BytesIO()
-        rgb = np.asarray(self.fig.canvas.buffer_rgba())[:, :, :3]  # opaque figure: drop alpha
-        Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+    The « perdu » slider is bounded below by the « dormant » one (a customer becomes dormant
+    before being lost), the « dormant » one by ``new_days``. Returns the widget box (display
+    it as the last expression of a cell); its ``view`` shows the current state.
+    """
+    from . import widgets
+
+    view, update = status_view(history, new_days)
+    low = int(np.ceil(new_days / step) * step)
+    dormant = widgets.integer("dormant après (jours)", int(dormant_days), low, max_days - step, step)
+    lost = widgets.integer("perdu après (jours)", int(lost_days), dormant.value + step, max_days, step)
+
+    def adjust(controls, change) -> None:
+        controls["lost_days"].min = controls["dormant_days"].value + step  # lost after dormant
+
+    return widgets.explorer(view, update, {"dormant_days": dormant, "lost_days": lost}, adjust=adjust,
+                            name="seuils dormant et perdu")

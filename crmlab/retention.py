@@ -255,13 +255,17 @@ def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acqui
 
 
 # ----------------------------------------------------------------- the figure and widget
-def _profit_artists(ax, periods: int, points: float, titles: bool = True):
-    """Draw the empty cumulative-profit chart on ``ax``; return ``update(r, m, ac, d) -> summary``.
+def _profit_artists(ax, periods: int, points: float, view=None):
+    """Draw the empty cumulative-profit chart on ``ax``; return ``(update, moving)``.
 
-    ``titles=False`` leaves out the title and the summary line (a live widget shows
-    them as HTML, which costs nothing to redraw).
+    ``update(r, m, ac, d)`` moves the curves and the break-even mark and returns the
+    one-line French summary; ``moving`` lists the artists it moves (for a live figure).
+    With a live ``view`` (:class:`crmlab.widgets.LiveFigure`), the axes title, the summary
+    line and the values in the legend are left out (the view shows them in its own title
+    and caption) and the break-even text is one of its fast labels.
     """
     from . import style
+    from .widgets import nice_limits
 
     periods = _periods(periods)
     c = style.COLORS
@@ -271,7 +275,11 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
     (base_line,) = ax.plot(t, zeros, marker="o", color=c["primary"])
     (up_line,) = ax.plot(t, zeros, marker="o", linestyle="--", color=c["good"])
     be_line = ax.axvline(0, color=c["accent"], linestyle=":", linewidth=2)
-    be_text = ax.text(0, 0, "", fontweight="bold", va="top", transform=ax.get_xaxis_transform())
+    titles = view is None
+    if titles:
+        be_text = ax.text(0, 0, "", fontweight="bold", va="top", transform=ax.get_xaxis_transform())
+    else:
+        be_text = view.label(0, 0, "", weight="bold", ha="left", va="top", transform=ax.get_xaxis_transform())
     note = ax.text(0.0, 1.02, "", transform=ax.transAxes, color=c["neutral"], va="bottom", visible=titles)
     if titles:
         ax.set_title(PROFIT_TITLE, pad=26)
@@ -280,8 +288,8 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
     ax.set_xticks(t)
     ax.set_xlim(-0.3, periods + 0.3)
     style.format_axis(ax, y="eur")
-    legend = ax.legend([base_line, up_line],
-                       ["rétention r", f"rétention r + {style.fmt_number(100 * points, 0)} pts"], loc="lower right")
+    pts_label = style.fmt_number(100 * points, 0)
+    legend = ax.legend([base_line, up_line], ["rétention r", f"rétention r + {pts_label} pts"], loc="lower right")
 
     def update(retention: float, margin: float, acquisition_cost: float, discount: float):
         r = float(_rate(retention, "retention", "le taux de rétention"))
@@ -296,9 +304,8 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
         curves = np.cumsum(flows, axis=1)
         base_line.set_ydata(curves[0])
         up_line.set_ydata(curves[1])
-        low, high = min(curves.min(), 0.0), max(curves.max(), 0.0)
-        pad = 0.08 * (high - low or 1.0)
-        ax.set_ylim(low - pad, high + pad)
+        # round limits, kept while the curves fit: a live figure reuses its background
+        ax.set_ylim(nice_limits(min(curves.min(), 0.0), max(curves.max(), 0.0), current=ax.get_ylim()))
         reached = curves[0] >= -1e-9
         if reached.any():
             be = int(np.argmax(reached))
@@ -314,7 +321,7 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
             be_text.set_color(c["bad"])
         pts = style.fmt_number(100 * (better - r), 0)
         labels = legend.get_texts()
-        if titles:  # a live figure keeps fixed labels (the values are in its summary)
+        if titles:  # a live figure keeps fixed labels (the values are in its title)
             labels[0].set_text(f"rétention {style.fmt_pct(r, 0)}")
             labels[1].set_text(f"rétention {style.fmt_pct(better, 0)} (+{pts} pts)")
         end, end_up = curves[0, -1], curves[1, -1]
@@ -325,7 +332,7 @@ def _profit_artists(ax, periods: int, points: float, titles: bool = True):
         note.set_text(text)
         return text
 
-    return update
+    return update, [base_line, up_line, be_line] + ([be_text] if titles else [])
 
 
 def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
@@ -340,66 +347,54 @@ def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquis
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
-    _profit_artists(ax, periods, points)(retention, margin, acquisition_cost, discount)
+    _profit_artists(ax, periods, points)[0](retention, margin, acquisition_cost, discount)
     return ax
 
 
 def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
-    """A figure for live updates: returns ``(fig, update)``.
+    """A live figure (:class:`crmlab.widgets.LiveFigure`) and its ``update``: returns ``(view, update)``.
 
-    ``update(retention, margin, acquisition_cost, discount)`` moves the curves, the
-    break-even line and the legend of the same Axes and returns a one-line French
-    summary (profit at the horizon, with and without ``+points``). No new figure,
-    fixed layout, no title drawn (show :data:`PROFIT_TITLE` and the summary beside
-    it): fast enough to drag a slider. The figure lives outside pyplot: it appears
-    only where it is displayed.
+    ``update(retention, margin, acquisition_cost, discount)`` moves the curves and the
+    break-even mark and returns ``(title, summary)``: the title gives the values used,
+    the summary the profit at the horizon with and without ``+points``.
 
-    >>> fig, update = cumulative_profit_figure(periods=5)
-    >>> update(0.8, 100, 150, 0.1)
+    >>> view, update = cumulative_profit_figure(periods=5)
+    >>> update(0.8, 100, 150, 0.1)[1]
     'profit à 5 périodes : 116\xa0€ ; avec +5 pts (85\xa0%) : 140\xa0€ (+21\xa0%)'
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from . import style
+    from .widgets import LiveFigure
 
-    fig = Figure(figsize=(8, 4), layout="none")
-    FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=0.13, right=0.97, top=0.97, bottom=0.14)
-    update = _profit_artists(fig.add_subplot(), periods, points, titles=False)
-    return fig, update
+    view = LiveFigure((8.5, 4.8), heading=PROFIT_TITLE)
+    move, moving = _profit_artists(view.ax, periods, points, view=view)
+    view.animate(*moving)
+
+    def update(retention: float, margin: float, acquisition_cost: float, discount: float) -> tuple[str, str]:
+        summary = move(retention, margin, acquisition_cost, discount)
+        title = (f"rétention {style.fmt_pct(retention, 0)}, marge {style.fmt_eur(margin)} par an, "
+                 f"acquisition {style.fmt_eur(acquisition_cost)}, actualisation {style.fmt_pct(discount, 0)}")
+        return title, summary
+
+    return view, update
 
 
 def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
                      discount: float = 0.1, periods: int = 10):
     """Sliders (retention, margin, acquisition cost, discount) → cumulative profit curves.
 
-    One figure is kept and updated (see :func:`cumulative_profit_figure`); the title
-    and the summary are HTML. Returns the ipywidgets box; display it as the last
-    expression of a cell.
+    One live figure is kept and updated (see :func:`cumulative_profit_figure`); the widget
+    box's ``view`` shows its current state. Display the box as the last expression of a cell.
     """
-    import ipywidgets as w
-    from IPython.display import display
+    from . import widgets
 
-    fig, update = cumulative_profit_figure(periods)
-    layout = w.Layout(width="460px")
-    opts = {"style": {"description_width": "190px"}, "layout": layout, "continuous_update": True}
-    sliders = {
-        "retention": w.FloatSlider(value=retention, min=0.3, max=0.95, step=0.01,
-                                   description="taux de rétention r", readout_format=".2f", **opts),
-        "margin": w.FloatSlider(value=margin, min=10, max=300, step=5,
-                                description="marge par an m (€)", readout_format=".0f", **opts),
-        "acquisition_cost": w.FloatSlider(value=acquisition_cost, min=0, max=600, step=10,
-                                          description="coût d'acquisition (€)", readout_format=".0f", **opts),
-        "discount": w.FloatSlider(value=discount, min=0, max=0.3, step=0.01,
-                                  description="taux d'actualisation d", readout_format=".2f", **opts),
+    view, update = cumulative_profit_figure(periods)
+    controls = {
+        "retention": widgets.percent("taux de rétention r", retention, 0.30, 0.95, 0.01),
+        "margin": widgets.number("marge par an m", margin, 10, 300, 5, unit="€"),
+        "acquisition_cost": widgets.number("coût d'acquisition", acquisition_cost, 0, 600, 10, unit="€"),
+        "discount": widgets.percent("taux d'actualisation d", discount, 0.0, 0.30, 0.01),
     }
-    summary = w.HTML()
-
-    def show(**kwargs):
-        summary.value = f"<b>{update(**kwargs)}</b>"
-        display(fig)
-
-    out = w.interactive_output(show, sliders)
-    return w.VBox([w.HTML(f"<b>{PROFIT_TITLE}</b> — déplacez les curseurs"), *sliders.values(), summary, out])
+    return widgets.explorer(view, update, controls, name="économie de la rétention")
 
 
 # ----------------------------------------------------------------- the company

@@ -44,7 +44,8 @@ __all__ = [
     "migration_matrix",
     "stability",
     "plot_segment_map",
-    "RFMExplorer",
+    "rfm_view",
+    "rfm_widget",
 ]
 
 # Length of one period, in seconds, for the frequencies ``customer_summary`` accepts.
@@ -559,56 +560,46 @@ def plot_segment_map(
     return ax
 
 
-class RFMExplorer:
-    """Widget view: R × F map (left) and weight of each segment (right), for a scoring chosen live.
+def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "customer_id",
+             date_col: str = "order_date", amount_col: str = "amount"):
+    """A live figure: R × F map (left) and weight of each segment (right): returns ``(view, update)``.
 
-    Two small figures, each rendered once into a cached background (axes, labels, segment
-    outlines and names): the map, one per number of classes (built at its first use, then
-    kept), and the bar chart. An update recomputes the RFM at the reference date from
-    arrays prepared once (numpy), resizes the bubbles (share of customers per cell) and the
-    bars, and repaints only them over the backgrounds (blitting): well under 150 ms.
-    ``caption`` holds the figures of the last update in a French sentence (revenue share of
-    the best ``top`` customers on the weighted score), for a label next to the image.
+    The orders are turned once into arrays (customer codes, days, amounts). ``update(
+    reference_date, n_classes, weight_r, weight_f, weight_m, top=0.10)`` recomputes the RFM at
+    that date (numpy), resizes the bubbles (share of customers per R × F cell) and the bars
+    (share of customers and of revenue per segment), and returns ``(title, caption)``: the
+    settings used, and the revenue share of the best ``top`` customers on the weighted score.
+    The map of each number of classes in ``n_classes`` (outlines and names of the segments)
+    is drawn at creation and switched on when chosen. ``update.table`` holds the last
+    segment weights (``customer_share``, ``revenue_share``).
 
-    >>> view = RFMExplorer(orders)                                      # doctest: +SKIP
-    >>> image = view.png("2024-12-31", n_classes=4, weights=(2, 1, 1))  # doctest: +SKIP
-    >>> view.caption                                                    # doctest: +SKIP
+    >>> view, update = rfm_view(orders)                                            # doctest: +SKIP
+    >>> title, caption = update("2024-12-31", n_classes=4, weight_r=2, weight_f=1, weight_m=1)  # doctest: +SKIP
     """
+    from matplotlib.collections import LineCollection
 
-    def __init__(self, orders: pd.DataFrame, height: float = 5.2, dpi: int = 80,
-                 customer_col: str = "customer_id", date_col: str = "order_date", amount_col: str = "amount"):
-        rfm_table(orders, None, customer_col, date_col, amount_col)  # validates the table once
-        ids = orders[customer_col]
-        if isinstance(ids.dtype, pd.CategoricalDtype):
-            ids = ids.astype(ids.cat.categories.dtype)
-        self._codes, self._ids = pd.factorize(ids, sort=True)
-        self._day = _period_index(parse_dates(orders, date_col, "orders").to_numpy(), "D")
-        self._amount = orders[amount_col].to_numpy(dtype=np.float64)
-        self._first_day = int(self._day.min())
-        self.height, self.dpi = height, dpi
-        self._maps: dict[int, dict] = {}
-        self._bars: dict | None = None
-        self._n = 5
-        self.caption = ""
+    from .style import COLORS, fmt_date, fmt_number, fmt_pct, format_axis
+    from .widgets import LiveFigure, nice_limits
 
-    @staticmethod
-    def _figure(width: float, height: float, dpi: int):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    rfm_table(orders, None, customer_col, date_col, amount_col)  # validates the table once
+    ids = orders[customer_col]
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        ids = ids.astype(ids.cat.categories.dtype)
+    codes_all, uniques = pd.factorize(ids, sort=True)
+    day_all = _period_index(parse_dates(orders, date_col, "orders").to_numpy(), "D")
+    amount_all = orders[amount_col].to_numpy(dtype=np.float64)
+    first_day = int(day_all.min())
+    size = len(uniques)
 
-        fig = Figure(figsize=(width, height), dpi=dpi, layout="none")
-        FigureCanvasAgg(fig)
-        return fig
-
-    def _map_view(self, n: int) -> dict:
-        if n in self._maps:
-            return self._maps[n]
-        from matplotlib.collections import LineCollection
-
-        from crmlab.style import COLORS
-
-        fig = self._figure(5.6, self.height, self.dpi)
-        ax = fig.add_axes((0.15, 0.12, 0.8, 0.78))
+    view = LiveFigure((12, 5.4), nrows=0, heading="Explorer le RFM : qui sont les clients, que pèsent-ils ?",
+                      margins={"left": 0.07, "right": 0.98, "top": 0.82, "bottom": 0.11})
+    ax_map = view.fig.add_axes((0.07, 0.11, 0.36, 0.71))
+    ax_bar = view.fig.add_axes((0.62, 0.11, 0.36, 0.71))
+    ax_map.grid(False)
+    # one map per number of classes: outlines, names, bubbles; only the chosen one is visible
+    maps = {}
+    for n in n_classes:
+        n = int(n)
         levels = np.arange(1, n + 1)
         five = _to_five(levels, n) - 1
         seg = _GRID_CODES[five[:, None], five[None, :]]
@@ -616,131 +607,130 @@ class RFMExplorer:
         lines = [((j + 1.5, i + 0.5), (j + 1.5, i + 1.5)) for i, j in zip(ii, jj)]
         ii, jj = np.nonzero(seg[1:, :] != seg[:-1, :])
         lines += [((j + 0.5, i + 1.5), (j + 1.5, i + 1.5)) for i, j in zip(ii, jj)]
-        ax.add_collection(LineCollection(lines, colors="#1a1a1a", linewidths=1.5))
+        artists = [ax_map.add_collection(LineCollection(lines, colors="#1a1a1a", linewidths=1.5))]
         for code in np.unique(seg):  # each segment named once, at the centre of its cells
             ci, cj = np.nonzero(seg == code)
-            ax.text(cj.mean() + 1, ci.mean() + 1, SEGMENTS.index[code], ha="center", va="center",
-                    fontsize=8, fontweight="bold", color="#1a1a1a", zorder=3)
+            artists.append(ax_map.text(cj.mean() + 1, ci.mean() + 1, SEGMENTS.index[code], ha="center",
+                                       va="center", fontsize=8, fontweight="bold", color="#1a1a1a", zorder=3,
+                                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                             "alpha": 0.75}))
         grid_r, grid_f = np.meshgrid(levels, levels, indexing="ij")
-        bubbles = ax.scatter(grid_f.ravel(), grid_r.ravel(), s=np.zeros(n * n), color=COLORS["primary"],
-                             alpha=0.45, linewidths=0, zorder=2)
-        ax.set(xlim=(0.5, n + 0.5), ylim=(0.5, n + 0.5), xticks=levels, yticks=levels,
-               xlabel=f"Score de fréquence F (1 à {n})", ylabel=f"Score de récence R (1 = ancien, {n} = récent)",
-               title="Carte R × F (disque = part des clients)")
-        ax.grid(False)
+        bubbles = ax_map.scatter(grid_f.ravel(), grid_r.ravel(), s=np.zeros(n * n), color=COLORS["primary"],
+                                 alpha=0.45, linewidths=0, zorder=2)
+        for artist in (*artists, bubbles):
+            artist.set_visible(False)
         # the largest bubble (a cell holding 3 / n² of the customers) fills 95 % of a cell
-        side_pt = min(0.8 * 5.6, 0.78 * self.height) * 72 / n
-        view = {"fig": fig, "moving": [bubbles], "bubbles": bubbles,
-                "area_per_share": (0.95 * side_pt) ** 2 / (3 / n**2), "background": None}
-        self._maps[n] = view
-        return view
+        side_pt = min(0.36 * view.fig.get_figwidth(), 0.71 * view.fig.get_figheight()) * 72 / n
+        maps[n] = {"static": artists, "bubbles": bubbles, "levels": levels,
+                   "names": artists[1:], "area_per_share": (0.95 * side_pt) ** 2 / (3 / n**2)}
+    ax_map.set_title("Carte R × F (disque = part des clients)")
+    y = np.arange(len(SEGMENTS))
+    zeros = np.zeros(len(y))
+    customers = list(ax_bar.barh(y - 0.2, zeros, height=0.4, color=COLORS["neutral"], label="Part des clients"))
+    revenue = list(ax_bar.barh(y + 0.2, zeros, height=0.4, color=COLORS["primary"],
+                               label="Part du chiffre d'affaires"))
+    ax_bar.set_yticks(y, SEGMENTS.index)
+    ax_bar.set(ylim=(len(y) - 0.4, -0.6), xlim=(0, 0.5), xlabel="Part du total", title="Poids des segments")
+    format_axis(ax_bar, x="pct")
+    ax_bar.legend(loc="lower right", fontsize=9)
+    # the names stay in the background (texts are slow to draw): the translucent bubbles go over them
+    view.animate(*[m["bubbles"] for m in maps.values()], *customers, *revenue)
+    shown = {"n": None}
 
-    def _bar_view(self) -> dict:
-        if self._bars is not None:
-            return self._bars
-        from crmlab.style import COLORS, format_axis
+    def show_map(n: int) -> dict:
+        if n not in maps:
+            raise InvalidValueError(f"nombre de classes hors de la plage prévue ({min(maps)} à {max(maps)}) : {n}.")
+        if shown["n"] != n:
+            for m in maps.values():
+                for artist in (*m["static"], m["bubbles"]):
+                    artist.set_visible(False)
+            for artist in (*maps[n]["static"], maps[n]["bubbles"]):
+                artist.set_visible(True)
+            levels = maps[n]["levels"]
+            ax_map.set(xlim=(0.5, n + 0.5), ylim=(0.5, n + 0.5), xticks=levels, yticks=levels,
+                       xlabel=f"Score de fréquence F (1 à {n})",
+                       ylabel=f"Score de récence R (1 = ancien, {n} = récent)")
+            shown["n"] = view.scene = n  # each map has its own background
+        return maps[n]
 
-        fig = self._figure(6.4, self.height, self.dpi)
-        ax = fig.add_axes((0.32, 0.12, 0.64, 0.78))
-        y = np.arange(len(SEGMENTS))
-        zeros = np.zeros(len(y))
-        customers = ax.barh(y - 0.2, zeros, height=0.4, color=COLORS["neutral"], label="Part des clients")
-        revenue = ax.barh(y + 0.2, zeros, height=0.4, color=COLORS["primary"], label="Part du chiffre d'affaires")
-        ax.set_yticks(y, SEGMENTS.index)
-        ax.set(ylim=(len(y) - 0.4, -0.6), xlim=(0, 0.5), xlabel="Part du total", title="Poids des segments")
-        format_axis(ax, x="pct")
-        ax.legend(loc="lower right", fontsize=9)
-        self._bars = {"fig": fig, "ax": ax, "customers": list(customers), "revenue": list(revenue),
-                      "moving": [*customers, *revenue], "background": None}
-        return self._bars
-
-    def update(self, reference_date="2025-12-31", n_classes: int = 5,
-               weights: tuple[float, float, float] = (1.0, 1.0, 1.0), top: float = 0.10) -> pd.DataFrame:
-        """Recompute the RFM with these settings and move the artists; return the segment weights."""
-        from crmlab.style import fmt_date, fmt_number, fmt_pct
-
+    def update(reference_date="2025-12-31", n_classes: int = 5, weight_r: float = 1.0, weight_f: float = 1.0,
+               weight_m: float = 1.0, top: float = 0.10) -> tuple[str, str]:
         ref = _timestamp(reference_date, "date de référence")
         ref_day = int(_period_index(np.array([ref.to_datetime64()]), "D")[0])
-        if ref_day < self._first_day:
+        if ref_day < first_day:
             raise InvalidValueError(f"la date de référence ({ref.date()}) est antérieure au premier achat.")
-        keep = self._day <= ref_day
-        codes = self._codes[keep]
-        size = len(self._ids)
+        weights = (weight_r, weight_f, weight_m)
+        if min(weights) < 0 or sum(weights) == 0:
+            raise InvalidValueError("au moins un des trois poids doit être positif : "
+                                    "un score où rien ne compte ne classe personne.")
+        keep = day_all <= ref_day
+        codes = codes_all[keep]
         frequency = np.bincount(codes, minlength=size)
         present = frequency > 0
-        last = np.full(size, self._first_day)
-        np.maximum.at(last, codes, self._day[keep])
-        money = np.bincount(codes, weights=self._amount[keep], minlength=size)[present]
-        table = pd.DataFrame({"recency": ref_day - last[present], "frequency": frequency[present],
-                              "monetary": money})
-        scores = rfm_scores(table, n_classes, weights, cell=False)
-        n = self._n = n_classes
-        r, f = scores["R"].to_numpy(), scores["F"].to_numpy()
+        last = np.full(size, first_day)
+        np.maximum.at(last, codes, day_all[keep])
+        money = np.bincount(codes, weights=amount_all[keep], minlength=size)[present]
+        n = int(n_classes)
+        m = show_map(n)
+        # rfm_scores in numpy (tested equal): quantile of the rank of the first of each tied group
+        count = len(money)
+
+        def score(values: np.ndarray) -> np.ndarray:
+            rank = np.searchsorted(np.sort(values), values, side="left")  # rank(method="min") - 1
+            return 1 + (rank * n) // count
+
+        r, f, mm = score(-(ref_day - last[present])), score(frequency[present]), score(money)
+        weighted = (weights[0] * r + weights[1] * f + weights[2] * mm) / sum(weights)
         share = np.bincount((r - 1) * n + (f - 1), minlength=n * n) / len(r)
-        view = self._map_view(n)
-        view["bubbles"].set_sizes(share * view["area_per_share"])
+        m["bubbles"].set_sizes(share * m["area_per_share"])
         seg = _GRID_CODES[_to_five(r, n) - 1, _to_five(f, n) - 1]
         k = len(SEGMENTS)
         customer_share = np.bincount(seg, minlength=k) / len(seg)
         revenue_share = np.bincount(seg, weights=money, minlength=k) / money.sum()
-        bars = self._bar_view()
-        for bar, w in zip(bars["customers"], customer_share):
+        for bar, w in zip(customers, customer_share):
             bar.set_width(w)
-        for bar, w in zip(bars["revenue"], revenue_share):
+        for bar, w in zip(revenue, revenue_share):
             bar.set_width(w)
         high = float(max(customer_share.max(), revenue_share.max()))
-        if high > bars["ax"].get_xlim()[1]:
-            bars["ax"].set_xlim(0, min(1.0, high * 1.1))
-            bars["background"] = None
-        best = scores["score"].rank(method="first", ascending=False).to_numpy() <= max(1, round(top * len(scores)))
+        ax_bar.set_xlim(0, min(1.0, nice_limits(0, high, current=ax_bar.get_xlim())[1]))
+        best = np.argsort(-weighted, kind="stable")[:max(1, round(top * count))]  # ties: the first ones
         best_share = money[best].sum() / money.sum()
-        self.caption = (
-            f"RFM au {fmt_date(ref)} : {fmt_number(len(scores))} clients, {n} classes par critère. "
-            f"Les {fmt_pct(top, 0)} de meilleurs scores pondérés (R × {fmt_number(weights[0], 1)}, "
-            f"F × {fmt_number(weights[1], 1)}, M × {fmt_number(weights[2], 1)}) "
-            f"font {fmt_pct(best_share, 0)} du chiffre d'affaires."
-        )
-        return pd.DataFrame({"customer_share": customer_share, "revenue_share": revenue_share},
-                            index=SEGMENTS.index)
+        update.table = pd.DataFrame({"customer_share": customer_share, "revenue_share": revenue_share},
+                                    index=SEGMENTS.index)
+        title = (f"au {fmt_date(ref)}, {n} classes par critère, poids R × {fmt_number(weight_r, 1)}, "
+                 f"F × {fmt_number(weight_f, 1)}, M × {fmt_number(weight_m, 1)}")
+        caption = (f"{fmt_number(count)} clients. Les {fmt_pct(top, 0)} de meilleurs scores pondérés "
+                   f"font {fmt_pct(best_share, 0)} du chiffre d'affaires.")
+        return title, caption
 
-    @staticmethod
-    def _background_of(view: dict):
-        """Render once what does not move (axes, labels, names) and keep the pixels."""
-        if view["background"] is None:
-            canvas = view["fig"].canvas
-            for artist in view["moving"]:
-                artist.set_visible(False)
-            canvas.draw()
-            view["background"] = canvas.copy_from_bbox(view["fig"].bbox)
-            for artist in view["moving"]:
-                artist.set_visible(True)
-        return view["background"]
+    update.table = None
+    return view, update
 
-    def prepare(self, n_classes=range(3, 11)) -> "RFMExplorer":
-        """Render the backgrounds of these numbers of classes ahead (≈ 0.1–0.4 s each), so that
-        moving the « classes » slider later is as fast as any other update."""
-        self._background_of(self._bar_view())
-        for n in n_classes:
-            self._background_of(self._map_view(int(n)))
-        return self
 
-    @classmethod
-    def _render(cls, view: dict) -> np.ndarray:
-        canvas = view["fig"].canvas
-        canvas.restore_region(cls._background_of(view))
-        for artist in view["moving"]:
-            view["fig"].draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())
+def rfm_widget(orders: pd.DataFrame, reference_date="2025-12-31", n_classes: int = 5,
+               first_month="2023-06-30", **columns):
+    """Sliders (reference date, classes per criterion, weights R, F, M) → the RFM explorer.
 
-    def png(self, reference_date="2025-12-31", n_classes: int = 5,
-            weights: tuple[float, float, float] = (1.0, 1.0, 1.0), top: float = 0.10) -> bytes:
-        """``update``, repaint over the cached backgrounds, return PNG bytes (for ``ipywidgets.Image``)."""
-        import io
+    Each number of classes has its map drawn at creation (a second or so), so that every
+    move of a slider only recomputes the scores and repaints bubbles and bars. Returns the
+    widget box (display it as the last expression of a cell); its ``view`` shows the
+    current state. ``columns``: ``customer_col``, ``date_col``, ``amount_col``.
+    """
+    from . import widgets
 
-        from PIL import Image
+    view, update = rfm_view(orders, **columns)
+    last = _timestamp(reference_date, "date de référence")
+    controls = {
+        "reference_date": widgets.months("Date de référence", pd.date_range(first_month, last, freq="ME"), last),
+        "n_classes": widgets.integer("Classes par critère", n_classes, 3, 10),
+        "weight_r": widgets.number("Poids R", 1.0, 0.0, 3.0, 0.5, decimals=1, compact=True),
+        "weight_f": widgets.number("Poids F", 1.0, 0.0, 3.0, 0.5, decimals=1, compact=True),
+        "weight_m": widgets.number("Poids M", 1.0, 0.0, 3.0, 0.5, decimals=1, compact=True),
+    }
+    for n in range(10, 2, -1):  # every map's background, once, ahead: later moves stay fast
+        update(last, n)
+        view.render()
+    return widgets.explorer(view, update, controls, name="explorateur RFM",
+                            rows=[["reference_date", "n_classes"], ["weight_r", "weight_f", "weight_m"]])
 
-        self.update(reference_date, n_classes, weights, top)
-        pixels = np.hstack([self._render(self._map_view(n_classes)), self._render(self._bar_view())])
-        buf = io.BytesIO()
-        Image.fromarray(pixels).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+

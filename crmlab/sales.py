@@ -62,7 +62,10 @@ def monthly_sales(
 
 
 def plot_monthly_sales(table: pd.DataFrame, metric: str = "amount", title: str | None = None, ax=None):
-    """Lines of a ``monthly_sales`` table, French labels and formats; returns the Axes."""
+    """Lines of a ``monthly_sales`` table, French labels and formats; returns the Axes.
+
+    ``title=None`` gives the default title (« Chiffre d'affaires par mois »…), ``""`` none.
+    """
     import matplotlib.pyplot as plt
 
     from . import style
@@ -72,7 +75,7 @@ def plot_monthly_sales(table: pd.DataFrame, metric: str = "amount", title: str |
     for i, col in enumerate(table.columns):
         ax.plot(table.index, table[col], label=col, color=style.PALETTE[i % len(style.PALETTE)])
     label = METRICS.get(metric, metric)
-    ax.set_title(title or f"{label.split(' (')[0]} par mois")
+    ax.set_title(f"{label.split(' (')[0]} par mois" if title is None else title)  # "" = no title
     ax.set_xlabel("Mois")
     ax.set_ylabel(METRICS.get(metric, metric))
     style.format_axis(ax, y="keur" if metric in {"amount", "gross_margin"} else "num")

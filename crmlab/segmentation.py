@@ -54,7 +54,7 @@ __all__ = [
     "plot_segment_map",
     "plot_profile_heatmap",
     "plot_dendrogram",
-    "TypologyView",
+    "typology_view",
     "draw_typology",
     "typology_explorer",
 ]
@@ -674,149 +674,175 @@ def _typology(data: pd.DataFrame, columns: Sequence[str], k: int, cache: dict,
     return cache[("pca", key)] + cache[(key, k)]
 
 
-class TypologyView:
-    """The explorer's figure, built once and updated in place (segment map + profile heatmap).
+def typology_view(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]], cache: dict | None = None,
+                  max_k: int = 8, random_state: int = 0, n_init: int = 10):
+    """A live figure of a typology: segment map in a PCA plane (left), profile heatmap (right).
 
-    Each update only moves points and changes colours, texts and the heatmap's values,
-    so that it stays well under the 150 ms of a live demo; fits are kept in ``cache``.
-
-    >>> view = TypologyView(data)                      # doctest: +SKIP
-    >>> view.update(list(SPECIFIC), k=5, x=1, y=3)     # doctest: +SKIP
+    Returns ``(view, update)``. ``update(variables, k, x, y)`` shows the typology of the
+    variable set labelled ``variables`` in ``k`` segments on axes (CPx, CPy) and returns
+    ``(title, caption)``. Fits are kept in ``cache`` (one PCA per set, one k-means per set
+    and k). Each set has one background (its map's scale, the same for every axis, so
+    that a minor axis looks as small as it is; its variables under the heatmap), drawn
+    once: an update only moves points, centres, labels and the heatmap's values.
+    Axes outside ``1..n`` (n variables) or x = y raise the French ``InvalidValueError``.
     """
+    from matplotlib.colors import to_rgba_array
 
-    def __init__(self, data: pd.DataFrame, fig=None, cache: dict | None = None,
-                 random_state: int = 0, n_init: int = 10) -> None:
-        import matplotlib.pyplot as plt
-        from matplotlib.colors import to_rgba_array
-        from matplotlib.ticker import MaxNLocator
+    from .style import PALETTE, fmt_number, fmt_pct, format_axis
+    from .widgets import LiveFigure
 
-        from .style import PALETTE, format_axis
+    cache = {} if cache is None else cache
+    view = LiveFigure((12, 5.4), nrows=0, heading="Typologie : carte des segments (plan de l'ACP) et profils",
+                      margins={"left": 0.03, "right": 0.97, "top": 0.84, "bottom": 0.27})
+    width, height = view.fig.get_size_inches()
+    ax_map = view.fig.add_axes((0.04, 0.09, 0.73 * height / width, 0.73))  # square: same scale on both axes
+    ax_heat = view.fig.add_axes((0.58, 0.25, 0.34, 0.57))
+    ax_bar = view.fig.add_axes((0.935, 0.25, 0.012, 0.57))
+    palette = to_rgba_array(PALETTE)          # RGBA once: no colour parsing per update
+    pale = 0.5 * palette + 0.5                # opaque light shades: no alpha blending to draw
+    # one marker line per segment: Agg draws a repeated marker much faster than a scatter
+    points = [ax_map.plot([], [], ls="none", marker="o", ms=2.6, mec="none", color=pale[i])[0]
+              for i in range(max_k)]
+    centres = ax_map.scatter(np.zeros(1), np.zeros(1), s=160, edgecolors="black", zorder=3)
+    # changing texts are the view's fast labels (Matplotlib would draw them glyph by glyph)
+    labels = [view.label(0, 0, "", transform=ax_map.transData, offset=(7, 7), weight="bold", ha="left")
+              for _ in range(max_k)]
+    x_label = view.label(0.5, -0.02, "", transform=ax_map.transAxes, va="top")
+    y_label = view.label(-0.035, 0.5, "", transform=ax_map.transAxes, rotation=90)
+    ax_map.axhline(0, color="#7F7F7F", lw=0.8)
+    ax_map.axvline(0, color="#7F7F7F", lw=0.8)
+    ax_map.set_title("Carte des segments")
+    ax_map.tick_params(labelbottom=False, labelleft=False, length=0)  # coordinates carry no meaning
+    image = ax_heat.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1.5, vmax=1.5, aspect="auto",
+                           interpolation="nearest", extent=(-0.5, 1.5, 1.0, 0.0))
+    ax_heat.grid(False)
+    ax_heat.set_yticks([])
+    ax_heat.set_ylim(1.0, 0.0)  # k rows share the full height: the scale never changes with k
+    rows = [view.label(-0.6, 0, "", transform=ax_heat.transData, ha="right", va="center", size="small")
+            for _ in range(max_k)]
+    ax_heat.set_title("Profil : écart à la moyenne (écarts-types)")
+    bar = view.fig.colorbar(image, cax=ax_bar, ticks=[-1.5, -1, 0, 1, 1.5])
+    format_axis(bar.ax, y="num", decimals=1)
+    view.animate(*points, centres, image)
+    scenes: dict[str, dict] = {}
 
-        self.data, self.random_state, self.n_init = data, random_state, n_init
-        self.cache = {} if cache is None else cache
-        if fig is None:
-            # released from pyplot at once: the notebook shows it only when asked, never twice
-            fig = plt.figure(figsize=(13, 5.2), dpi=80)   # 80 dpi: a third fewer pixels to redraw
-            plt.close(fig)
-        self.fig = fig
-        self.fig.set_layout_engine("none")  # fixed positions: no layout pass at each redraw
-        self.fig.clear()
-        self.ax_map = self.fig.add_axes((0.05, 0.27, 0.33, 0.6))
-        self.ax_heat = self.fig.add_axes((0.60, 0.27, 0.33, 0.6))
-        ax_bar = self.fig.add_axes((0.94, 0.27, 0.012, 0.6))
-        self._palette = to_rgba_array(PALETTE)          # RGBA once: no colour parsing per update
-        self._pale = 0.5 * self._palette + 0.5          # opaque light shades: no alpha blending to draw
-        # one marker line per segment: Agg draws a repeated marker much faster than a scatter
-        self.points = [self.ax_map.plot([], [], ls="none", marker="o", ms=2.6, mec="none",
-                                        color=self._pale[i])[0] for i in range(len(self._pale))]
-        self.centres = self.ax_map.scatter(np.zeros(1), np.zeros(1), s=160, edgecolors="black", zorder=3)
-        self.ax_map.axhline(0, color="#7F7F7F", lw=0.8)
-        self.ax_map.axvline(0, color="#7F7F7F", lw=0.8)
-        self.ax_map.set_title("Carte des segments (plan de l'ACP)")
-        self.ax_map.tick_params(labelbottom=False, labelleft=False)  # coordinates carry no meaning
-        self.ax_map.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        self.ax_map.yaxis.set_major_locator(MaxNLocator(5, integer=True))
-        self._labels: list = []
-        self._shown: dict = {}
-        self.image = self.ax_heat.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1.5, vmax=1.5,
-                                         aspect="auto", interpolation="nearest")
-        self.ax_heat.grid(False)
-        self.ax_heat.set_yticks([])
-        # row names as a pool of texts (k ≤ 8): cheaper to update than tick labels
-        self._rows = [self.ax_heat.text(-0.6, i, "", ha="right", va="center", fontsize="small",
-                                        clip_on=False) for i in range(len(PALETTE))]
-        self.ax_heat.set_title("Profil : écart à la moyenne (écarts-types)")
-        bar = self.fig.colorbar(self.image, cax=ax_bar, ticks=[-1.5, -1, 0, 1, 1.5])
-        format_axis(bar.ax, y="num", decimals=1)
-        self.title = self.fig.suptitle("")
+    def scene(variables: str) -> dict:
+        """Fit the set once; give the map and the heatmap this set's scale and variables."""
+        if variables not in variable_sets:
+            raise InvalidValueError(f"jeu de variables inconnu : {variables!r} (choisir parmi {', '.join(variable_sets)}).")
+        columns = list(variable_sets[variables])
+        if variables not in scenes:
+            scores, variance, *_ = _typology(data, columns, 2, cache, random_state, n_init)
+            reach = float(np.abs(scores.to_numpy()).max()) * 1.05
+            scenes[variables] = {"columns": columns, "scores": scores.to_numpy(), "reach": reach,
+                                 "share": variance["share"].to_numpy(),
+                                 "labels": tuple(variable_labels(columns))}
+        sc = scenes[variables]
+        if view.scene != variables:
+            ax_map.set_xlim(-sc["reach"], sc["reach"])
+            ax_map.set_ylim(-sc["reach"], sc["reach"])
+            n_cols = len(columns)
+            ax_heat.set_xlim(-0.5, n_cols - 0.5)
+            ax_heat.set_xticks(range(n_cols), sc["labels"], rotation=45, ha="right",
+                               fontsize="small" if n_cols > 10 else None)
+            image.set_extent((-0.5, n_cols - 0.5, 1.0, 0.0))
+            view.scene = variables
+        return sc
 
-    def update(self, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2):
-        """Show the typology of ``columns`` in ``k`` segments on axes (CPx, CPy). Returns the Figure."""
-        from .style import fmt_number
-
-        scores, variance, seg, prof, names = _typology(self.data, columns, k, self.cache,
-                                                       self.random_state, self.n_init)
-        n_axes = scores.shape[1]
-        x, y = min(max(int(x), 1), n_axes), min(max(int(y), 1), n_axes)
-        xy = scores.to_numpy()[:, [x - 1, y - 1]]
-        codes = (seg.to_numpy() - 1) % len(self._pale)
-        for i, line in enumerate(self.points):
+    def update(variables: str, k: int = 4, x: int = 1, y: int = 2) -> tuple[str, str]:
+        sc = scene(variables)
+        n_axes = sc["scores"].shape[1]
+        x, y, k = int(x), int(y), int(k)
+        if not (1 <= x <= n_axes and 1 <= y <= n_axes) or x == y:
+            raise InvalidValueError(f"choisissez deux axes différents entre CP1 et CP{n_axes} "
+                                    f"({len(sc['columns'])} variables donnent {n_axes} axes).")
+        if not 2 <= k <= max_k:
+            raise InvalidValueError(f"le nombre de segments va de 2 à {max_k} (reçu : {k}).")
+        _, _, seg, prof, names = _typology(data, sc["columns"], k, cache, random_state, n_init)
+        xy = sc["scores"][:, [x - 1, y - 1]]
+        codes = (seg.to_numpy() - 1) % max_k
+        for i, line in enumerate(points):
             mine = codes == i
             line.set_data(xy[mine, 0], xy[mine, 1])
             line.set_visible(bool(mine.any()))
-        centres = pd.DataFrame(xy).groupby(seg.to_numpy()).mean()
-        self.centres.set_offsets(centres.to_numpy())
-        self.centres.set_facecolors(self._palette[(centres.index.to_numpy() - 1) % len(self._palette)])
-        for text in self._labels:
-            text.remove()
-        self._labels = [self.ax_map.annotate(str(s), (cx, cy), xytext=(7, 7), textcoords="offset points",
-                                             fontweight="bold")
-                        for s, (cx, cy) in centres.iterrows()]
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        pad = 0.05 * (hi - lo)
-        self.ax_map.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
-        self.ax_map.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
-        share = variance["share"].to_numpy()
-        self.ax_map.set_xlabel(f"CP{x} ({fmt_number(share[x - 1] * 100)} % de la variance)")
-        self.ax_map.set_ylabel(f"CP{y} ({fmt_number(share[y - 1] * 100)} % de la variance)")
+        centre = pd.DataFrame(xy).groupby(seg.to_numpy()).mean()
+        centres.set_offsets(centre.to_numpy())
+        centres.set_facecolors(palette[(centre.index.to_numpy() - 1) % len(palette)])
+        for i, label in enumerate(labels):
+            if i < len(centre):
+                label.set_text(str(centre.index[i]))
+                label.set_position(tuple(centre.iloc[i]))
+            label.set_visible(i < len(centre))
+        share = sc["share"]
+        x_label.set_text(f"CP{x} ({fmt_pct(share[x - 1], 0)} de la variance)")
+        y_label.set_text(f"CP{y} ({fmt_pct(share[y - 1], 0)} de la variance)")
         values = prof.to_numpy(dtype=float)
-        n_rows, n_cols = values.shape
-        self.image.set_data(values)
-        self.image.set_extent((-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
-        self.ax_heat.set_xlim(-0.5, n_cols - 0.5)
-        self.ax_heat.set_ylim(n_rows - 0.5, -0.5)
-        columns_shown = tuple(variable_labels(prof.columns))
-        if columns_shown != self._shown.get("x"):  # new tick labels only when they change (costly)
-            self.ax_heat.set_xticks(range(n_cols), columns_shown, rotation=45, ha="right",
-                                    fontsize="small" if n_cols > 10 else None)
-            self._shown["x"] = columns_shown
-        for i, text in enumerate(self._rows):
+        n_rows = values.shape[0]
+        image.set_data(values)
+        for i, text in enumerate(rows):
             text.set_text(f"{prof.index[i]} · {names.iloc[i]}" if i < n_rows else "")
-        self.title.set_text(f"Typologie en {k} segments — {fmt_number(len(self.data))} clients, "
-                            f"{len(columns)} variables")
-        return self.fig
+            text.set_position((-0.6, (i + 0.5) / n_rows))
+        title = f"{variables} : {k} segments, plan CP{x} × CP{y}"
+        caption = (f"{fmt_number(len(data))} clients, {len(sc['columns'])} variables ; "
+                   f"les axes CP{x} et CP{y} résument {fmt_pct(share[x - 1] + share[y - 1], 0)} de la variance.")
+        return title, caption
 
-
-def draw_typology(data: pd.DataFrame, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2,
-                  fig=None, cache: dict | None = None, random_state: int = 0, n_init: int = 10):
-    """One view of a typology: the segment map on axes (CPx, CPy) and the profile heatmap.
-
-    ``cache`` (a dict) keeps the PCA and each k's segments, so a change of axes only
-    redraws and a change of k refits once. Returns the Figure (released from pyplot
-    when ``fig`` is None: make it the last expression of a cell to show it).
-    """
-    view = TypologyView(data, fig=fig, cache=cache, random_state=random_state, n_init=n_init)
-    return view.update(columns, k, x, y)
+    return view, update
 
 
 def typology_explorer(data: pd.DataFrame, variable_sets: dict[str, Sequence[str]],
-                      ks: Sequence[int] = range(2, 9), cache: dict | None = None):
+                      ks: Sequence[int] = range(2, 9), k: int = 4, cache: dict | None = None):
     """Widget: choose the variables, k and the PCA axes → segment map and profile heatmap.
 
-    ``variable_sets`` maps a French label to a list of columns. Returns the widget box
-    (the last expression of a cell displays it). Every (set, k) is fitted once, at
-    creation, and kept in ``cache`` (pass the dict given to ``draw_typology`` to reuse
-    its fits), so that moving a control only redraws.
+    ``variable_sets`` maps a French label to a list of columns. The axis sliders are bounded
+    by the number of components of the chosen set, and kept apart (choosing for one axis
+    the other's component swaps them). Every (set, k) is fitted once, at creation, and
+    kept in ``cache``; each set's background is drawn then too, so that moving a control
+    only redraws points and colours. Returns the widget box (the last expression of a cell
+    displays it); its ``view`` shows the current state.
     """
-    import ipywidgets as widgets
-    from IPython.display import display
+    from . import widgets
 
-    n_max = max(len(v) for v in variable_sets.values())
-    style = {"description_width": "initial"}
-    w_vars = widgets.Dropdown(options=list(variable_sets), description="Variables", style=style)
-    w_k = widgets.IntSlider(value=4, min=min(ks), max=max(ks), description="Segments (k)", style=style,
-                            continuous_update=False)
-    w_x = widgets.IntSlider(value=1, min=1, max=n_max, description="Axe horizontal (CP)", style=style,
-                            continuous_update=False)
-    w_y = widgets.IntSlider(value=2, min=1, max=n_max, description="Axe vertical (CP)", style=style,
-                            continuous_update=False)
-    view = TypologyView(data, cache=cache)
-    for columns in variable_sets.values():  # fit every (set, k) now (~0.5 s a set): an update only redraws
-        for k in ks:
-            _typology(data, list(columns), k, view.cache)
+    cache = {} if cache is None else cache
+    view, update = typology_view(data, variable_sets, cache=cache, max_k=max(ks))
+    first = next(iter(variable_sets))
+    for label, columns in variable_sets.items():  # fit every (set, k) now (~0.5 s a set)
+        for kk in ks:
+            _typology(data, list(columns), kk, cache)
+        update(label, k)
+        view.render()
+    n_first = len(variable_sets[first])
+    controls = {
+        "variables": widgets.choice("Variables", list(variable_sets), first),
+        "k": widgets.integer("Segments (k)", k, min(ks), max(ks)),
+        "x": widgets.integer("Axe horizontal (CP)", 1, 1, n_first),
+        "y": widgets.integer("Axe vertical (CP)", 2, 1, n_first),
+    }
 
-    def update(variables: str, k: int, x: int, y: int) -> None:
-        display(view.update(list(variable_sets[variables]), k, x, y))
+    def adjust(c, change) -> None:
+        """Axes bounded by the set's number of components, and never equal."""
+        n = len(variable_sets[c["variables"].value])
+        c["x"].max = c["y"].max = n  # a value above is brought down to n
+        for name, peer in (("x", "y"), ("y", "x")):
+            if change["owner"] is c[name] and c[name].value == c[peer].value:
+                c[peer].value = change["old"]  # the other axis's component: the two axes swap
+        if c["x"].value == c["y"].value:  # both brought down to the last component
+            c["y"].value = c["x"].value - 1 if c["x"].value > 1 else 2
 
-    out = widgets.interactive_output(update, {"variables": w_vars, "k": w_k, "x": w_x, "y": w_y})
-    return widgets.VBox([widgets.HBox([w_vars, w_k]), widgets.HBox([w_x, w_y]), out])
+    return widgets.explorer(view, update, controls, adjust=adjust, name="explorateur de typologie")
+
+
+def draw_typology(data: pd.DataFrame, columns: Sequence[str], k: int = 4, x: int = 1, y: int = 2,
+                  cache: dict | None = None, label: str = "Variables choisies", random_state: int = 0,
+                  n_init: int = 10):
+    """One view of a typology (see :func:`typology_view`), as a figure a notebook cell shows.
+
+    ``cache`` (a dict) keeps the PCA and each k's segments, so that the explorer given
+    the same dict refits nothing.
+    """
+    view, update = typology_view(data, {label: list(columns)}, cache=cache, random_state=random_state,
+                                 n_init=n_init)
+    title, caption = update(label, k, x, y)
+    view.set_title(title)
+    view.caption = caption
+    return view

@@ -218,9 +218,14 @@ def set_style(presentation: bool = False) -> None:
 
 
 def presentation(on: bool = True) -> None:
-    """Switch projection mode on (large fonts, thick lines, big figures) or back off."""
+    """Switch projection mode on (large fonts, thick lines, big figures and widgets) or back off.
+
+    Figures and widgets made afterwards follow the mode: the course's widgets
+    (:mod:`crmlab.widgets`) draw a larger figure and show larger labels, sliders and readouts.
+    """
     set_style(presentation=on)
-    print("Mode présentation activé : polices et traits agrandis." if on
+    print("Mode présentation activé : polices, traits, figures et widgets agrandis "
+          "(réexécutez les cellules à projeter)." if on
           else "Mode présentation désactivé : retour à l'affichage standard.")
 
 

@@ -208,16 +208,35 @@ def test_monthly_purchases_and_discounted_clv_by_hand():
 
 
 def test_customer_profile_figure_moves_artists_in_place():
-    fig, update = btyd.customer_profile_figure(_StubModel(), horizon=10)
-    assert update(2, 3.0, 4.0) is fig and len(fig.axes) == 2
-    ax_alive, ax_buy = fig.axes
-    assert ax_alive.get_title() == "P(actif) = 75\u00a0%"  # stub: recency / T = 3 / 4
-    assert ax_buy.get_title() == "3,0 achats attendus en 10 semaines"  # 10 * (2 + 1) / 10
-    update(2, 9.0, 4.0)  # a recency beyond the age is clipped to the age
-    assert ax_alive.get_title() == "P(actif) = 100\u00a0%"
-    assert ax_alive.get_xlim() == (0.0, 4.0)
-    update(0, 3.0, 4.0)  # no repeat purchase: recency 0
+    view, update = btyd.customer_profile_figure(_StubModel(), horizon=10)
+    # stub: P(alive) = recency / T = 3 / 4; purchases = 10 * (2 + 1) / 10
+    assert update(2, 3.0, 4.0) == ("2 achats répétés, dernier à 3 semaines d'âge, ancienneté 4 semaines\n"
+                                   "P(actif) = 75\u00a0% ; 3,0 achats attendus en 10 semaines")
+    ax_alive, ax_buy = view.axes
+    assert ax_alive.get_xlim()[1] >= 4.0
+    # no repeat purchase: recency 0, and the title says so
+    assert update(0, 3.0, 4.0).startswith("aucun achat répété (récence 0), ancienneté 4 semaines\n")
+    # the static figure keeps the values in the panel titles
+    axes = btyd.plot_customer_profile(_StubModel(), 2, 3.0, 4.0, horizon=10)
+    assert axes[0].get_title() == "P(actif) = 75\u00a0%"
+    assert axes[1].get_title() == "3,0 achats attendus en 10 semaines"
     assert list(ax_alive.lines[1].get_xdata()) == [0.0]
+    size = view.pixel_size
+    assert view.png()[:4] == b"\x89PNG" and view.pixel_size == size
+
+
+def test_impossible_profile_is_refused_in_french():
+    with pytest.raises(InvalidValueError, match="profil impossible.*9 semaines d'âge.*4 semaines d'ancienneté"):
+        btyd.check_profile(2, 9.0, 4.0)
+    with pytest.raises(InvalidValueError, match="ancienneté doit être positive"):
+        btyd.check_profile(2, 0.0, 0.0)
+    box = btyd.profile_widget(_StubModel(), frequency=2, recency=3, T=4, max_age=10)
+    image = box.image.value
+    box.controls["recency"].value = 9                      # after today: refused, not drawn
+    assert box.view.message.startswith("Profil impossible") and box.image.value != image
+    assert "Profil impossible" in box.caption.value and "Âge au dernier achat (sem.) : 9" in box.view.title
+    box.controls["T"].value = 10                           # now possible again
+    assert box.view.message == "" and "dernier à 9 semaines d'âge, ancienneté 10" in box.view.title
 
 
 def test_monthly_purchases_add_up_to_the_yearly_expectation(cdnow_cal):

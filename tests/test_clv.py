@@ -121,15 +121,23 @@ def test_weight_by_reliability_shrinks_gains_not_losses():
 
 
 def test_sensitivity_figure_moves_its_artists():
-    fig, update = cv.clv_sensitivity_figure(max_horizon=10)
-    text = update(100, 0.8, 0.1, 2)
-    left = fig.axes[0]
+    view, update = cv.clv_sensitivity_figure(max_horizon=10)
+    title, text = update(100, 0.8, 0.1, 2)
+    left = view.axes[0]
     heights = [bar.get_height() for bar in left.patches]
     assert heights[:2] == pytest.approx([80 / 1.1, 64 / 1.21])
     assert heights[2:] == pytest.approx([0.0] * 8)  # years beyond the horizon are empty
     assert "125,62" in text and "266,67" in text
+    assert title == "marge 100\xa0€ par an, rétention 80\xa0%, actualisation 10\xa0%, horizon 2\xa0ans"
     with pytest.raises(InvalidValueError, match="horizon"):
         update(100, 0.8, 0.1, 11)
+
+
+def test_clv_widget_bounds_its_sliders():
+    box = cv.clv_widget(margin=1000, retention=0.99, discount=0.1, horizon=50)
+    c = box.controls
+    assert c["margin"].value == 300 and c["retention"].value == pytest.approx(0.95) and c["horizon"].value == 30
+    assert "marge 300\xa0€" in box.view.title and "horizon 30\xa0ans" in box.view.title
 
 
 def test_retention_needs_consecutive_years():

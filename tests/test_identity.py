@@ -256,16 +256,18 @@ def test_threshold_plot_and_live_view_speak_french():
     out = identity.plot_threshold_curve(curve, threshold=0.8, metrics=m, n_true=2, ax=ax)
     assert out is ax and "précision 100,0" in ax.get_title() and "2 clients unifiés" in ax.get_title()
     plt.close(fig)
-    view = identity.ThresholdView(curve, n_true=2)
-    assert view.png(0.8, m)[:4] == b"\x89PNG"
-    assert view.summary.startswith("Seuil 0,80 : précision 100,0")
+    view, update = identity.threshold_view(curve, n_true=2)
+    title, caption = update(0.8, m)
+    assert title.startswith("Seuil 0,80 : précision 100,0") and caption == "2 clients unifiés (vrai nombre : 2)"
+    assert view.png()[:4] == b"\x89PNG"
 
 
 def test_threshold_widget_recomputes_on_each_move():
     box = identity.threshold_widget(3, pd.DataFrame({"left": [0, 1], "right": [1, 2]}), [0.95, 0.7],
                                     ["a", "a", "b"], threshold=0.9)
-    slider, summary, image = box.children
-    first = summary.value
+    slider, image = box.controls["threshold"], box.image
+    first, first_image = box.caption.value, image.value
     slider.value = 0.6  # now the weak link (0.7) merges the third record too
-    assert "2 clients unifiés" in first and "1 client unifié " in summary.value
-    assert image.value[:4] == b"\x89PNG"
+    assert "2 clients unifiés" in first and "1 client unifié " in box.caption.value
+    assert "Seuil 0,60" in box.view.title
+    assert image.value[:4] == b"\x89PNG" and image.value != first_image

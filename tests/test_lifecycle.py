@@ -234,19 +234,46 @@ def test_bad_status_table_and_matrix():
         lc.project(pd.Series({"a": 1}), P, 0)
 
 
-def test_threshold_view_updates_artists(orders):
+def test_status_view_updates_artists(orders):
     h = lc.purchase_history(orders, DATES)
-    view = lc.ThresholdView(h, new_days=30)
-    fig = view.update(60, 180)
-    assert len(fig.axes) == 2
+    view, update = lc.status_view(h, new_days=30)
+    assert update(60, 180) == "dormant après 60 jours sans achat, perdu après 180 jours"
+    assert len(view.fig.axes) == 2
+    ax_stock, ax_flow = view.axes
     # top of the stacked areas at 30 Jun = the 3 customers; the lost line ends with 3 losses
-    top = view._polys[-1].get_paths()[0].vertices[:, 1].max()
+    top = max(p.get_paths()[0].vertices[:, 1].max() for p in ax_stock.collections)
     assert top == 3
-    assert view._lines[1].get_ydata().tolist() == [0, 0, 3]
-    image = view.png(60, 180)
+    assert ax_flow.lines[1].get_ydata().tolist() == [0, 0, 3]
+    image = view.png()
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(InvalidValueError, match="mauvais ordre"):
-        view.update(200, 100)
+        update(200, 100)
+
+
+def test_threshold_counts_match_the_status_codes_on_company_data():
+    """The widget's binary-search counts equal a count of the status matrix, flows included."""
+    from crmlab import datasets
+
+    h = lc.purchase_history(datasets.load_orders(), lc.month_ends("2023-01-01", "2025-12-31"),
+                            prospects=datasets.load_prospects())
+    counts = lc._threshold_counts(h, new_days=90)
+    for dormant, lost in [(90, 100), (150, 350), (170, 380), (300, 310), (700, 710)]:
+        fast = counts(dormant, lost)
+        slow = lc._widget_counts(h, dormant, lost, 90)
+        for a, b in zip(fast, slow):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(InvalidValueError, match="mauvais ordre"):
+        counts(300, 200)
+
+
+def test_status_widget_keeps_lost_after_dormant(orders):
+    box = lc.status_widget(lc.purchase_history(orders, DATES), 60, 180, new_days=30)
+    dormant, lost = box.controls["dormant_days"], box.controls["lost_days"]
+    assert dormant.min == 30 and lost.min == 70
+    dormant.value = 300            # past the « perdu » threshold: it follows
+    assert lost.min == 310 and lost.value == 310
+    assert box.view.title == "dormant après 300 jours sans achat, perdu après 310 jours"
+    assert box.view.message == ""
 
 
 # ------------------------------------------------------------------ on the company's data

@@ -266,20 +266,25 @@ def test_relationship_phases_french_errors():
 
 # ----------------------------------------------------------------- the live figure and the widget
 def test_live_figure_moves_its_artists():
-    fig, update = rt.cumulative_profit_figure(periods=3)
-    ax = fig.axes[0]
-    summary = update(0.8, 100, 150, 0.1)
+    view, update = rt.cumulative_profit_figure(periods=3)
+    ax = view.ax
+    title, summary = update(0.8, 100, 150, 0.1)
     base, better = ax.lines[1], ax.lines[2]   # lines[0] is the zero line
     assert list(base.get_ydata()) == pytest.approx([-150, -59.091, 7.025, 55.109], abs=1e-3)
     assert better.get_ydata()[-1] > base.get_ydata()[-1]
     be_line = ax.lines[3]
     assert be_line.get_visible() and list(be_line.get_xdata()) == [2, 2]
-    assert "point mort : période 2" in [t.get_text() for t in ax.texts]
+    labels = [lab.get_text() for lab in view.labels]
+    assert "point mort : période 2" in labels
     assert summary.startswith("profit à 3 périodes : 55")
+    assert "rétention 80\xa0%" in title and "acquisition 150\xa0€" in title
     # no break-even: the line hides, the text says so
     update(0.3, 100, 150, 0.1)
     assert not be_line.get_visible()
-    assert "pas de point mort en 3 périodes" in [t.get_text() for t in ax.texts]
+    assert "pas de point mort en 3 périodes" in [lab.get_text() for lab in view.labels]
+    # the static figure draws the same mark as a Matplotlib text
+    static = rt.plot_cumulative_profit(0.8, 100, 150, 0.1, periods=3)
+    assert "point mort : période 2" in [t.get_text() for t in static.texts]
 
 
 def test_live_figure_refuses_bad_sliders_in_french():
@@ -288,7 +293,13 @@ def test_live_figure_refuses_bad_sliders_in_french():
         update(0.8, 100, 150, 1.5)
 
 
-def test_widget_has_the_four_sliders():
+def test_widget_has_the_four_bounded_sliders():
     box = rt.retention_widget(0.7, 80, 40, 0.1)
-    labels = [c.description for c in box.children if hasattr(c, "min")]
-    assert labels == ["taux de rétention r", "marge par an m (€)", "coût d'acquisition (€)", "taux d'actualisation d"]
+    labels = [c.description for c in box.controls.values()]
+    assert labels == ["taux de rétention r", "marge par an m", "coût d'acquisition", "taux d'actualisation d"]
+    retention = box.controls["retention"]
+    assert retention.options[0][1] == pytest.approx(0.3) and retention.options[-1][1] == pytest.approx(0.95)
+    assert retention.label == "70\xa0%"   # French readout
+    before = box.image.value
+    retention.value = retention.options[-1][1]
+    assert box.image.value != before and "rétention 95\xa0%" in box.view.title

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import rfm
+from crmlab import rfm, style
 from crmlab.validation import InvalidDateError, InvalidValueError, MissingColumnError, NegativeValueError
 
 
@@ -348,16 +348,49 @@ def test_plot_segment_map_returns_axes(three_customers):
     plt.close(ax.figure)
 
 
-def test_rfm_explorer_update_and_png(three_customers):
+def test_rfm_view_update_and_png(three_customers):
     import matplotlib
 
     matplotlib.use("Agg")
-    view = rfm.RFMExplorer(three_customers)
-    weights = view.update("2024-01-31", n_classes=3)
+    view, update = rfm.rfm_view(three_customers)
+    title, caption = update("2024-01-31", n_classes=3)
+    weights = update.table
     # A Fidèles (90 €), B En hibernation (100 €), C Champions (120 €): see test_rfm_segments_and_actions
     assert weights.loc["Champions", "revenue_share"] == pytest.approx(120 / 310)
     assert weights["customer_share"].sum() == pytest.approx(1.0)
-    assert "3 clients" in view.caption
-    assert view.png("2024-01-15", n_classes=3).startswith(b"\x89PNG")
+    assert title.startswith("au 31 janvier 2024, 3 classes par critère") and caption.startswith("3 clients.")
+    assert view.png().startswith(b"\x89PNG")
     with pytest.raises(InvalidValueError, match="antérieure au premier achat"):
-        view.update("2023-12-01")
+        update("2023-12-01")
+    with pytest.raises(InvalidValueError, match="au moins un des trois poids"):
+        update("2024-01-31", 3, 0, 0, 0)
+
+
+def test_rfm_view_equals_the_chapter_computation_on_company_data():
+    """The explorer's numpy scoring gives the segments of rfm_table → rfm_scores → rfm_segments."""
+    from crmlab import datasets
+
+    orders = datasets.load_orders()
+    view, update = rfm.rfm_view(orders, n_classes=[4, 7])
+    for date, n, weights in [("2024-12-31", 4, (2.0, 1.0, 1.0)), ("2025-06-30", 7, (0.0, 0.0, 1.0))]:
+        _, caption = update(date, n, *weights)
+        scores = rfm.rfm_scores(rfm.rfm_table(orders, date), n, weights)
+        segment = rfm.rfm_segments(scores, n)
+        expected = pd.DataFrame({
+            "customer_share": segment.value_counts(normalize=True),
+            "revenue_share": scores["monetary"].groupby(segment).sum() / scores["monetary"].sum(),
+        }).reindex(rfm.SEGMENTS.index).fillna(0.0)
+        pd.testing.assert_frame_equal(update.table, expected, check_names=False, atol=1e-12)
+        best = scores["score"].rank(method="first", ascending=False) <= round(0.1 * len(scores))
+        share = scores.loc[best, "monetary"].sum() / scores["monetary"].sum()
+        assert f"font {style.fmt_pct(share, 0)} du chiffre" in caption
+
+
+def test_rfm_widget_shows_impossible_weights_in_french(three_customers):
+    box = rfm.rfm_widget(three_customers, reference_date="2024-01-31", first_month="2023-12-31")
+    size = box.view.pixel_size
+    for name in ("weight_r", "weight_f", "weight_m"):
+        box.controls[name].value = 0.0
+    assert box.view.message.startswith("Au moins un des trois poids") and box.view.pixel_size == size
+    box.controls["weight_m"].value = 2.0
+    assert box.view.message == "" and "M × 2,0" in box.view.title

@@ -229,23 +229,45 @@ def test_plots_return_axes(toy):
 
 def test_draw_typology_uses_cache(toy):
     cache: dict = {}
-    fig = sg.draw_typology(toy, ["x", "y"], k=2, cache=cache)
+    view = sg.draw_typology(toy, ["x", "y"], k=2, cache=cache)
     assert (("x", "y"), 2) in cache
+    assert "2 segments, plan CP1 × CP2" in repr(view)
     seg_before = cache[(("x", "y"), 2)][0]
-    sg.draw_typology(toy, ["x", "y"], k=2, x=2, y=1, fig=fig, cache=cache)
+    sg.draw_typology(toy, ["x", "y"], k=2, x=2, y=1, cache=cache)
     assert cache[(("x", "y"), 2)][0] is seg_before     # axes changed: nothing refitted
-    plt.close(fig)
 
 
 def test_view_updates_in_place(toy):
-    view = sg.TypologyView(toy, fig=plt.figure())
-    fig = view.update(["x", "y"], k=2)
-    n_axes = len(fig.axes)
-    view.update(["x", "y"], k=3, x=2, y=1)
-    assert len(fig.axes) == n_axes                      # same axes, updated artists
-    assert view.image.get_array().shape == (3, 2)       # 3 segments × 2 variables
-    assert len(view._labels) == 3                       # one label per segment centre
-    plt.close(fig)
+    view, update = sg.typology_view(toy, {"deux": ["x", "y"]})
+    update("deux", k=2)
+    n_axes = len(view.fig.axes)
+    image = view.png()
+    update("deux", k=3, x=2, y=1)
+    assert len(view.fig.axes) == n_axes                 # same axes, updated artists
+    heat = view.fig.axes[1]
+    assert heat.images[0].get_array().shape == (3, 2)   # 3 segments × 2 variables
+    numbers = [lab.get_text() for lab in view.labels if lab.get_visible() and lab.get_text().isdigit()]
+    assert sorted(numbers) == ["1", "2", "3"]           # one label per segment centre
+    assert view.png() != image
+    with pytest.raises(InvalidValueError, match="deux axes différents"):
+        update("deux", k=2, x=1, y=1)
+    with pytest.raises(InvalidValueError, match="entre CP1 et CP2"):
+        update("deux", k=2, x=1, y=3)
+
+
+def test_explorer_bounds_axes_by_the_set_and_keeps_them_apart(toy):
+    sets = {"deux": ["x", "y"], "trois": ["x", "y", "z"]}
+    box = sg.typology_explorer(toy.assign(z=toy["x"] * 0.3 + toy["y"]), sets, ks=range(2, 4), k=2)
+    c = box.controls
+    assert (c["x"].max, c["y"].max) == (2, 2)
+    c["variables"].value = "trois"
+    assert (c["x"].max, c["y"].max) == (3, 3)
+    c["y"].value = 3
+    c["x"].value = 3                                    # x takes y's axis: they swap
+    assert (c["x"].value, c["y"].value) == (3, 1)
+    c["variables"].value = "deux"                      # x brought down to 2, y stays 1
+    assert (c["x"].value, c["y"].value) == (2, 1) and c["x"].max == 2
+    assert "plan CP2 × CP1" in box.view.title and box.view.message == ""
 
 
 def test_action_plan_adds_relational_advice():

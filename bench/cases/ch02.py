@@ -1,13 +1,10 @@
-"""Chapter 02: one update of the matching-threshold widget (cluster + metrics + redraw), and the matching pipeline."""
+"""Chapter 02: one update of the matching-threshold widget (cluster + metrics + repaint + PNG), and the matching pipeline."""
 
-from __future__ import annotations
+from bench.cases import stepper
 
 
 def _setup():
-    """Score the candidate pairs once and build the kept figure (what the notebook does before the slider)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """Score the candidate pairs once and build the widget (what the notebook does before the slider)."""
     from crmlab import datasets, identity, style
 
     style.set_style()
@@ -17,20 +14,8 @@ def _setup():
     pairs = identity.candidate_pairs(records)
     scores = identity.score_pairs(identity.compare_pairs(records, pairs)).to_numpy()
     truth = silos["customer_id"].to_numpy()
-    curve = identity.threshold_curve(len(records), pairs, scores, truth)
-    view = identity.ThresholdView(curve, n_true=len(set(truth)))
-    return {"silos": silos, "n": len(records), "pairs": pairs, "scores": scores, "truth": truth,
-            "view": view, "step": 0}
-
-
-def _update(state):
-    """What one slider move does: cluster at the new threshold, measure, repaint the marks, encode the PNG."""
-    from crmlab import identity
-
-    state["step"] += 1
-    threshold = 0.5 + 0.01 * (state["step"] % 50)  # a different value each time, as when dragging
-    labels = identity.cluster_records(state["n"], state["pairs"], state["scores"], threshold)
-    state["view"].png(threshold, identity.pairwise_metrics(labels, state["truth"]))
+    box = identity.threshold_widget(len(records), pairs, scores, truth, threshold=0.9)
+    return {"silos": silos, "threshold": stepper(box.controls["threshold"])}
 
 
 def _pipeline(state):
@@ -44,6 +29,7 @@ def _pipeline(state):
 
 
 CASES = [
-    ("widget seuil de rapprochement : une mise à jour (regroupement + mesures + tracé)", _setup, _update, 0.15),
+    ("widget seuil de rapprochement : bouger le seuil (regroupement + mesures + tracé)", _setup,
+     lambda s: s["threshold"](), 0.15),
     ("rapprochement complet des silos (normaliser, bloquer, comparer, noter, regrouper)", _setup, _pipeline, 2.0),
 ]

@@ -1,19 +1,16 @@
 """Chapter 03: statuses of all customers at 36 month-ends, and one update of the threshold widget."""
 
-from __future__ import annotations
+from bench.cases import stepper
 
 
 def _load():
-    import matplotlib
-
-    matplotlib.use("Agg")
     from crmlab import datasets, lifecycle, style
 
     style.set_style()
     orders = datasets.load_orders()
     prospects = datasets.load_prospects()
     dates = lifecycle.month_ends("2023-01-01", "2025-12-31")
-    return {"orders": orders, "prospects": prospects, "dates": dates, "step": 0}
+    return {"orders": orders, "prospects": prospects, "dates": dates}
 
 
 def _statuses(state):
@@ -29,18 +26,15 @@ def _widget_setup():
 
     state = _load()
     history = lifecycle.purchase_history(state["orders"], state["dates"], state["prospects"])
-    state["view"] = lifecycle.ThresholdView(history)
+    box = lifecycle.status_widget(history, 170, 380, new_days=90)
+    state["dormant"] = stepper(box.controls["dormant_days"])
+    state["lost"] = stepper(box.controls["lost_days"])
     return state
-
-
-def _widget_update(state):
-    """What one slider move does: re-bin the statuses, move the areas and lines, render the PNG."""
-    state["step"] += 1
-    dormant = 120 + 10 * (state["step"] % 12)  # a different value each time, as when dragging
-    state["view"].png(dormant, dormant + 200)
 
 
 CASES = [
     ("statuts de tous les clients × 36 fins de mois (depuis les commandes)", _load, _statuses, 1.0),
-    ("widget seuils dormant / perdu : une mise à jour (calcul + tracé)", _widget_setup, _widget_update, 0.15),
+    ("widget seuils dormant / perdu : bouger « dormant » (calcul + tracé)", _widget_setup,
+     lambda s: s["dormant"](), 0.15),
+    ("widget seuils dormant / perdu : bouger « perdu » (calcul + tracé)", _widget_setup, lambda s: s["lost"](), 0.15),
 ]

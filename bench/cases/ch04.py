@@ -41,35 +41,19 @@ def _lifetimes_summary(data):
 
 
 def _explorer():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import pandas as pd
-
+    from bench.cases import stepper
     from crmlab import datasets, rfm, style
 
     style.set_style()
-    view = rfm.RFMExplorer(datasets.load_orders()).prepare(range(3, 11))
-    view.png()
-    return {"view": view, "step": 0, "dates": pd.date_range("2023-06-30", "2025-12-31", freq="ME")}
-
-
-def _move_date_and_weights(state):
-    """One slider move: a new reference date and new weights (same number of classes)."""
-    state["step"] += 1
-    k = state["step"]
-    state["view"].png(state["dates"][-1 - k % 24], n_classes=5, weights=(1.0, 0.5 * (k % 4), 1.0))
-
-
-def _move_classes(state):
-    """One move of the « classes » slider (backgrounds prepared when the explorer starts)."""
-    state["step"] += 1
-    state["view"].png("2025-12-31", n_classes=3 + state["step"] % 8)
+    box = rfm.rfm_widget(datasets.load_orders())
+    return {"date": stepper(box.controls["reference_date"]), "classes": stepper(box.controls["n_classes"]),
+            "weight": stepper(box.controls["weight_r"])}
 
 
 CASES = [
-    ("explorateur RFM : une mise à jour (date de référence, poids)", _explorer, _move_date_and_weights, 0.15),
-    ("explorateur RFM : une mise à jour (nombre de classes)", _explorer, _move_classes, 0.15),
+    ("explorateur RFM : bouger la date de référence", _explorer, lambda s: s["date"](), 0.15),
+    ("explorateur RFM : bouger le nombre de classes", _explorer, lambda s: s["classes"](), 0.15),
+    ("explorateur RFM : bouger le poids de R", _explorer, lambda s: s["weight"](), 0.15),
     ("customer_summary, 1 000 000 transactions", _transactions, _summary, 0.25),
     ("lifetimes summary_data_from_transaction_data, 1 000 000 transactions (référence : ≥ 10 × customer_summary)",
      _transactions, _lifetimes_summary, 2.5),

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 
 def _setup_widget():
-    import matplotlib
-
-    matplotlib.use("Agg")
+    from bench.cases import stepper
     from crmlab import clv, style
 
     style.set_style()
-    fig, update = clv.clv_sensitivity_figure()
-    return {"step": 0, "fig": fig, "update": update}
-
-
-def _update_widget(state):
-    """What one slider move does: recompute the two panels, move the artists, draw.
-
-    The widget shows the summary line as HTML, so it is not drawn here.
-    """
-    state["step"] += 1
-    retention = 0.5 + 0.01 * (state["step"] % 40)  # a different value each time, as when dragging
-    state["update"](20.0 + state["step"] % 5, retention, 0.10, 10 + state["step"] % 3)
-    state["fig"].canvas.draw()
+    box = clv.clv_widget(23.0, 0.6, 0.10, 10)
+    return {"retention": stepper(box.controls["retention"]), "horizon": stepper(box.controls["horizon"])}
 
 
 def _setup_whale():
@@ -50,6 +37,7 @@ def _whale(state):
 
 
 CASES = [
-    ("widget sensibilité de la CLV : une mise à jour (calcul + tracé)", _setup_widget, _update_widget, 0.15),
+    ("widget sensibilité de la CLV : bouger la rétention", _setup_widget, lambda s: s["retention"](), 0.15),
+    ("widget sensibilité de la CLV : bouger l'horizon", _setup_widget, lambda s: s["horizon"](), 0.15),
     ("profit direct et courbe baleine de toute la base (calcul + tracé)", _setup_whale, _whale, 1.0),
 ]
