@@ -16,7 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmlab import _gen_company, _gen_other, datasets
+from crmlab import datasets
+from crmlab.generator import reference as _ref
+from crmlab.generator import silos as _silos
 from crmlab.validation import DataNotFoundError, InvalidDateError, InvalidValueError, MissingColumnError
 
 LOADERS = {name: getattr(datasets, f"load_{name}") for name in datasets.TABLES
@@ -67,14 +69,14 @@ def test_ordered_levels_and_string_ids():
 
 
 def test_loader_levels_match_the_generator():
-    assert datasets.AGE_BANDS == _gen_company.AGE_BANDS
-    assert datasets.ORDER_CHANNELS == _gen_company.CHANNELS
-    assert datasets.DELIVERY_MODES == _gen_company.DELIVERY
-    assert datasets.ACQUISITION_CHANNELS == _gen_company.ACQ_CHANNELS
-    assert datasets.SOURCES == _gen_other.SOURCES
-    assert set(datasets.BUYING_ROLES) == set(_gen_other.ROLE_TITLES)
-    assert datasets.TABLES["customers_truth"]["cats"]["needs_segment"][0] == _gen_company.SEGMENTS
-    assert datasets.TABLES["customers_truth"]["cats"]["uplift_type"][0] == _gen_company.UPLIFT_TYPES
+    assert datasets.AGE_BANDS == _ref.AGE_BANDS
+    assert datasets.ORDER_CHANNELS == _ref.CHANNELS
+    assert datasets.DELIVERY_MODES == _ref.DELIVERY
+    assert datasets.ACQUISITION_CHANNELS == _ref.ACQ_CHANNELS
+    assert datasets.SOURCES == _ref.SOURCES
+    assert set(datasets.BUYING_ROLES) == set(_silos.ROLE_TITLES)
+    assert datasets.TABLES["customers_truth"]["cats"]["needs_segment"][0] == _ref.SEGMENTS
+    assert datasets.TABLES["customers_truth"]["cats"]["uplift_type"][0] == _ref.UPLIFT_TYPES
 
 
 def test_customers_and_orders_load_fast():

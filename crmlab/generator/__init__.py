@@ -42,7 +42,7 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
 9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
    returns, service contacts, deliveries and catalogues drive activity costs so that
    some customers are unprofitable (whale curve).
-10. **Survey, events, calls, B2B, silos, prospects** — see ``crmlab._gen_other``.
+10. **Survey, events, calls, B2B, silos, prospects** — see the modules ``survey``, ``journeys``, ``contact_centre`` and ``silos``.
 
 Changing the model changes the bytes: rebuild (``python -m crmlab.datasets build``),
 commit the new ``datasets/SHA256SUMS``, then re-execute the notebooks (their stored
@@ -53,20 +53,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import _gen_base as B
-from . import _gen_company as G
-from .validation import CrmlabError
+from . import reference as B
+from . import campaigns, channels, customers, loyalty, survey
+from ..validation import CrmlabError
 
-__all__ = ["SEED", "PARAMS", "build", "write_checksums", "check_checksums", "OutputNotWritableError"]
+__all__ = ["SEED", "PARAMS", "build", "simulate", "stream", "write_checksums", "check_checksums", "OutputNotWritableError"]
 
 SEED = 20240101
 SUMS_FILE = "SHA256SUMS"
-REPO_DATASETS = Path(__file__).resolve().parent.parent / "datasets"
+REPO_DATASETS = Path(__file__).resolve().parent.parent.parent / "datasets"
 
 _CAMPAIGNS = [
     # id, name, channel, send date, objective, offer, offer rate, cost/contact, control share, max targets, persuade prob
@@ -143,6 +144,16 @@ def _rngs() -> dict[str, np.random.Generator]:
     """One child generator per table, all spawned from the seed."""
     children = np.random.SeedSequence(SEED).spawn(len(RNG_NAMES))
     return {name: np.random.default_rng(s) for name, s in zip(RNG_NAMES, children)}
+
+
+def stream(family: str) -> np.random.Generator:
+    """An independent random stream for a table family, keyed by its name.
+
+    Families added after v1 draw from ``stream("journeys")``, ``stream("contact_centre")``…
+    instead of a slot in ``RNG_NAMES``: adding or changing one family never shifts
+    another's draws.
+    """
+    return np.random.default_rng([SEED, zlib.crc32(family.encode("utf-8"))])
 
 
 def _name_pools() -> dict[str, list[str]]:
@@ -245,8 +256,10 @@ def build(out_dir: str | Path) -> list[Path]:
     ``SHA256SUMS`` is (re)written only when ``out_dir`` is the repository's
     ``datasets/`` folder; a French notice is printed if it changes.
     """
-    from ._gen_other import (make_b2b, make_calls, make_events, make_prospects, make_silos,
-                             make_survey)
+    from .contact_centre import make_calls
+    from .journeys import make_events
+    from .silos import make_b2b, make_prospects, make_silos
+    from .survey import make_survey
 
     out = Path(out_dir)
     _ensure_writable(out)
@@ -286,27 +299,27 @@ def simulate() -> dict:
     P = PARAMS
     R = _rngs()
     names = _name_pools()
-    cal = G.Calendar()
-    stores = G.make_stores(R["stores"])
-    products = G.make_products(R["products"])
-    c = G.make_customers(R["customers"], P, cal, stores, names)
+    cal = B.Calendar()
+    stores = customers.make_stores(R["stores"])
+    products = customers.make_products(R["products"])
+    c = customers.make_customers(R["customers"], P, cal, stores, names)
     n = len(c)
-    cust, u, rnd, death = G.simulate_purchases(R["purchases"], P, cal, c)
-    day, u_cal, join_day, death_day, is_join = G.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
+    cust, u, rnd, death = customers.simulate_purchases(R["purchases"], P, cal, c)
+    day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
     inwin = day < B.N_DAYS
     orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
                            "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": ""})
     orders = orders.sort_values(["_cust", "_u"], kind="stable").reset_index(drop=True)
     orders["_key"] = np.arange(len(orders))
-    orders = pd.concat([orders, G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy(),
+    orders = pd.concat([orders, channels.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy(),
                                                   orders["day"].to_numpy(),
                                                   first=(orders["round"] == 0).to_numpy())], axis=1)
 
     # complaints and their effect on later behaviour
     rc = R["complaints"]
-    comp = G.make_complaints(rc, P, orders)
+    comp = survey.make_complaints(rc, P, orders)
     comp["_order_key"] = orders["_key"].to_numpy()[comp["_order_row"].to_numpy()]
-    bad = (comp["resolution"] != G.RESOLUTIONS[0]).to_numpy()
+    bad = (comp["resolution"] != B.RESOLUTIONS[0]).to_numpy()
     leave = bad & (rc.random(len(comp)) < P["complaint_effects"]["bad_handling_dropout_prob"])
     trunc = np.full(n, np.inf)
     np.minimum.at(trunc, comp["_cust"].to_numpy()[leave], comp["_day"].to_numpy()[leave])
@@ -314,7 +327,7 @@ def simulate() -> dict:
     death_day = np.minimum(death_day, trunc)
     join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
     # survey (autumn 2024): dissatisfied respondents leave more often in the following months
-    from ._gen_other import survey_sample
+    from .survey import survey_sample
 
     rs = R["survey"]
     sv = survey_sample(rs, c, death_day, join_day, comp)
@@ -329,7 +342,7 @@ def simulate() -> dict:
     trunc = np.minimum(trunc, trunc_sv)
     death_day = np.minimum(death_day, trunc)
     join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
-    good = comp[(comp["resolution"] == G.RESOLUTIONS[0]).to_numpy()]
+    good = comp[(comp["resolution"] == B.RESOLUTIONS[0]).to_numpy()]
     gc = good["_cust"].to_numpy()
     rec_day = good["_day"].to_numpy() + rc.integers(10, 91, len(good))
     rec = (rc.random(len(good)) < P["complaint_effects"]["recovery_order_prob"]) & (rec_day < B.N_DAYS) \
@@ -339,9 +352,9 @@ def simulate() -> dict:
     orders = pd.concat([orders, rec_orders], ignore_index=True)
 
     # campaigns
-    orders, contacts, unsub, camp_truth = G.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
+    orders, contacts, unsub, camp_truth = campaigns.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
     new = orders["channel"].isna().to_numpy()
-    chans = G.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new],
+    chans = channels.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new],
                               orders["day"].to_numpy()[new])
     for col in ["channel", "store_id", "delivery_mode"]:
         orders.loc[new, col] = chans[col].to_numpy()
@@ -351,13 +364,13 @@ def simulate() -> dict:
     comp = comp[comp["_order_key"].isin(orders["_key"])].reset_index(drop=True)  # order suppressed by a campaign
 
     # datetimes, values, lines, discounts, points
-    orders["_dt"] = G.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
+    orders["_dt"] = customers.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
     orders = orders.sort_values(["_cust", "_dt", "_key"], kind="stable").reset_index(drop=True)
     rv = R["values"]
     nu = c["_nu"].to_numpy()[orders["_cust"].to_numpy()]
     orders["_value"] = rv.gamma(P["gamma_gamma"]["p"], 1.0 / nu)
     orders["_month"] = pd.DatetimeIndex(orders["_dt"]).month
-    lines, value, line_margin = G.make_lines(R["lines"], orders, c, products)
+    lines, value, line_margin = customers.make_lines(R["lines"], orders, c, products)
     orders["_value"] = value
     pr = P["promotions"]
     sale = np.isin(orders["_month"], pr["sale_months"])
@@ -375,7 +388,7 @@ def simulate() -> dict:
     join_dt[join_rows["_cust"].to_numpy()] = join_rows["_dt"].to_numpy()
     member = join_dt < np.datetime64("2100-01-01")
     join_day = np.where(member, (join_dt - np.datetime64("2023-01-01")).astype("timedelta64[D]").astype(int), -1)
-    earned, redeemed, disc_pts, expiry = G.loyalty_points(R["points"], P, orders, join_dt)
+    earned, redeemed, disc_pts, expiry = loyalty.loyalty_points(R["points"], P, orders, join_dt)
     discount = np.round(np.minimum(orders["_promo"].to_numpy() + disc_pts, value), 2)
     orders["amount"] = np.round(value - discount, 2)
     orders["discount"] = discount
@@ -478,7 +491,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["campaigns"] = camp_out
     resp = []
     for k in P["campaigns"]:
-        send = G.day_index(k["send_date"])
+        send = B.day_index(k["send_date"])
         w = orders[(orders["day"] > send) & (orders["day"] <= send + 30)]
         agg = w.groupby("_cust").agg(response_amount=("amount", "sum"), response_margin=("gross_margin", "sum"))
         cc = contacts[contacts["campaign_id"] == k["campaign_id"]]
@@ -521,7 +534,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     n_mkt = np.bincount(contacted["_cust"].to_numpy(), minlength=n)
     n_cat = np.zeros(n, dtype=int)
     for y in (2023, 2024, 2025):  # one autumn catalogue per year
-        d = G.day_index(f"{y}-09-01")
+        d = B.day_index(f"{y}-09-01")
         past = orders[orders["day"] < d]
         last = np.full(n, -10_000)
         np.maximum.at(last, past["_cust"].to_numpy(), past["day"].to_numpy())
@@ -570,8 +583,8 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "death_date": np.where(np.isfinite(death_day), B.fmt_date(B.DAYS[np.minimum(dd, B.N_DAYS - 1)]), ""),
         "engagement": np.round(c["_engagement"].to_numpy(), 3),
         "loyalty_effect_applied": member.astype(int),
-        "uplift_type": np.array(G.UPLIFT_TYPES, dtype=object)[c["_uplift"].to_numpy()],
-        "needs_segment": np.array(G.SEGMENTS, dtype=object)[c["_segment"].to_numpy()],
+        "uplift_type": np.array(B.UPLIFT_TYPES, dtype=object)[c["_uplift"].to_numpy()],
+        "needs_segment": np.array(B.SEGMENTS, dtype=object)[c["_segment"].to_numpy()],
         "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
     })

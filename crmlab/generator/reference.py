@@ -3,6 +3,7 @@
 Everything here is deterministic: lists written by hand (regions, cities, product
 catalogue, seasonality) and pure helpers (calendar, formatting, random choice by
 rows). The generative model itself is described in ``crmlab.generator``.
+Also the lists shared by several table families (channels, segments, reasons…) and the seasonal calendar.
 """
 
 from __future__ import annotations
@@ -192,3 +193,79 @@ def format_phone(digits: str, style: str = "spaces") -> str:
     if style == "plain":
         return digits
     return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+
+
+CHANNELS = ["magasin", "site web", "application", "téléphone"]
+DELIVERY = ["retrait magasin", "livraison domicile", "point relais"]
+ACQ_CHANNELS = ["magasin", "site web", "application", "parrainage", "marketplace"]
+AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+SEGMENTS = ["économes", "esthètes", "pragmatiques", "engagés"]
+UPLIFT_TYPES = ["persuadable", "acquis", "perdu d'avance", "chien qui dort"]
+EMAIL_DOMAINS = ["gmail.com", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "sfr.fr",
+                 "outlook.fr", "yahoo.fr", "wanadoo.fr", "icloud.com"]
+# category preference by needs segment (rows: SEGMENTS, columns: CATEGORIES)
+SEGMENT_CATEGORY = np.array([
+    [1.2, 1.2, 1.0, 0.6, 1.0, 1.0, 1.0],
+    [1.0, 0.9, 0.7, 2.0, 1.6, 0.8, 0.5],
+    [1.0, 1.0, 1.3, 0.6, 0.7, 0.9, 2.0],
+    [1.0, 1.1, 1.8, 0.9, 0.9, 1.0, 0.8],
+])
+
+
+
+class Calendar:
+    """Seasonal time warp: operational time (years) ↔ calendar day index."""
+
+    def __init__(self) -> None:
+        self.s = season_profile(DAYS)
+        self.cum = np.concatenate([[0.0], np.cumsum(self.s) / YEAR_DAYS])
+
+    def op(self, day: np.ndarray, frac: np.ndarray | float = 0.0) -> np.ndarray:
+        """Operational time of a point ``frac`` of the way into calendar day ``day``."""
+        day = np.asarray(day)
+        return self.cum[day] + frac * self.s[day] / YEAR_DAYS
+
+    def day(self, u: np.ndarray) -> np.ndarray:
+        """Calendar day index (may be ``N_DAYS`` or more when beyond the window) of op time ``u``."""
+        return np.searchsorted(self.cum, u, side="right") - 1
+
+
+def day_index(date: str) -> int:
+    """Index of an ISO date in the window."""
+    return (pd.Timestamp(date) - START).days
+
+
+REASONS_DELIVERY = ["retard de livraison", "produit défectueux", "erreur de commande", "remboursement", "facturation"]
+REASONS_STORE = ["accueil en magasin", "produit défectueux", "remboursement", "facturation"]
+RESOLUTIONS = ["résolue – satisfait", "résolue – insatisfait", "non résolue"]
+
+# ---------------------------------------------------------------------- campaigns
+CONSENT = {"e-mail": "consent_email", "SMS": "consent_sms", "courrier": "consent_post"}
+
+ORDER_HOURS = {  # relative weight of each hour 0–23 by channel
+    "magasin": [0] * 9 + [3, 6, 8, 6, 5, 6, 7, 8, 9, 7, 3] + [0] * 4,
+    "site web": [1, 0.5, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3, 3.2, 3.2, 3.5, 3.5, 3.2, 3.2, 3.3, 3.8, 4.5, 5.5, 6.5, 6, 4.5, 2.5],
+    "application": [1.5, 0.8, 0.3, 0.1, 0.1, 0.3, 1, 2.2, 2.5, 2.5, 2.6, 2.8, 3.8, 3.5, 2.8, 2.8, 3, 3.5, 4.5, 5.8, 7, 7, 5.5, 3],
+    "téléphone": [0] * 8 + [4, 6, 7, 6, 4, 4, 6, 6, 5, 4, 3, 2] + [0] * 4,
+}
+
+
+
+SOURCES = ["caisse", "site web", "application", "centre de contact", "carte fidélité"]
+SOURCE_PREFIX = {"caisse": "CAI", "site web": "WEB", "application": "APP", "centre de contact": "CRC",
+                 "carte fidélité": "FID"}
+NICKNAMES = {
+    "Alexandre": "Alex", "Nicolas": "Nico", "Christophe": "Chris", "Frédéric": "Fred", "Sébastien": "Seb",
+    "Maximilien": "Max", "Maxime": "Max", "Thomas": "Tom", "Philippe": "Phil", "Dominique": "Dom",
+    "Catherine": "Cathy", "Isabelle": "Isa", "Stéphanie": "Steph", "Élisabeth": "Babeth", "Jean-Baptiste": "JB",
+    "Guillaume": "Guigui", "Benjamin": "Ben", "Mathieu": "Matt", "Valentin": "Val", "Alexandra": "Alex",
+    "Caroline": "Caro", "Virginie": "Virgi", "Patricia": "Pat", "Sylvie": "Sylv", "Timothée": "Tim",
+    "Anthony": "Tony", "Antoine": "Toinou", "Margaux": "Margot", "Élodie": "Élo", "Véronique": "Véro",
+    "Jacqueline": "Jacky", "Jacques": "Jacky", "Robert": "Bob", "Emmanuel": "Manu", "Emmanuelle": "Manue",
+    "Françoise": "Fanfan", "Julien": "Ju", "Charlotte": "Charlie", "Louis": "Loulou", "Mathilde": "Mathou",
+}
+ACCENTS = str.maketrans("éèêëàâäîïôöùûüçÉÈÊÀÂÎÔÙÇ", "eeeeaaaiioouuucEEEAAIOUC")
+
+
+HOLIDAYS_2025 = ["2025-01-01", "2025-04-21", "2025-05-01", "2025-05-08", "2025-05-29", "2025-06-09",
+                 "2025-07-14", "2025-08-15", "2025-11-01", "2025-11-11", "2025-12-25"]
