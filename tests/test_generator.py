@@ -21,14 +21,6 @@ REPO_SUMS = Path(datasets.__file__).resolve().parent.parent / "datasets" / "SHA2
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """One fresh build of the whole company per test session."""
-    out = tmp_path_factory.mktemp("company")
-    generator.build(out)
-    return out
-
-
-@pytest.fixture(scope="session")
 def company(built) -> dict:
     """The freshly built tables, read with the course loaders (env var set only while loading)."""
     names = ["customers", "orders", "order_lines", "campaign_contacts", "campaigns", "cost_to_serve",
