@@ -69,6 +69,7 @@ __all__ = [
     "DICK_BASU",
     "relative_importance",
     "gains_table",
+    "prob_no_purchase",
     "offer_gain",
     "targeting_profit",
     "targeting_figure",
@@ -593,6 +594,39 @@ def gains_table(data: pd.DataFrame, score: str, target: str, bins: int = 10) -> 
     out["lift"] = out["rate"] / base if base else np.nan
     out["cumulative_lift"] = out["gain"] / out["share_contacted"]
     return out
+
+
+def prob_no_purchase(params, frequency, recency, T, t: float):
+    """BG/NBD probability that a customer makes **no** purchase in the next ``t`` periods.
+
+    ``params``: the fitted BG/NBD (a ``lifetimes`` model, or a mapping with ``r``, ``alpha``,
+    ``a``, ``b``); ``frequency`` (repeat purchases), ``recency`` and ``T`` in the model's
+    time unit. Either the customer is gone (1 − P(alive)), or alive and silent for ``t``:
+    his purchase rate given his history is Gamma(r + x, α + T), hence
+    P = 1 − P(alive) + P(alive) · ((α + T) / (α + T + t))^(r + x). This is the BG/NBD's
+    forecast of a churn label « no purchase in the next t » — unlike 1 − P(alive), which
+    counts only the customers already gone.
+
+    >>> round(float(prob_no_purchase({"r": 1, "alpha": 10, "a": 1, "b": 1}, 0, 0, 0, 10)), 3)
+    0.5
+    """
+    p = getattr(params, "params_", params)
+    try:
+        r, alpha, a, b = (float(p[k]) for k in ("r", "alpha", "a", "b"))
+    except (KeyError, TypeError):
+        raise InvalidValueError("`params` doit être un BG/NBD ajusté (lifetimes) ou contenir r, alpha, a et b.") from None
+    x = require_number(frequency, "le nombre d'achats répétés", "frequency")
+    tx = require_number(recency, "la récence", "recency")
+    age = require_number(T, "l'ancienneté", "T")
+    horizon = _non_negative(t, "t", "l'horizon")
+    if (x < 0).any() or (tx < 0).any() or (age < tx).any():
+        raise InvalidValueError("il faut frequency ≥ 0 et 0 ≤ recency ≤ T pour chaque client.")
+    ratio = ((alpha + age) / (alpha + tx)) ** (r + x)
+    odds_dead = np.where(x > 0, a / (b + np.maximum(x, 1) - 1) * ratio, 0.0)
+    alive = 1.0 / (1.0 + odds_dead)
+    silent = ((alpha + age) / (alpha + age + horizon)) ** (r + x)
+    out = 1.0 - alive + alive * silent
+    return float(out) if out.ndim == 0 else out
 
 
 # ================================================================ retention offer

@@ -349,3 +349,25 @@ def test_targeting_figure_update():
     assert view.png()[:4] == b"\x89PNG"
     with pytest.raises(NegativeValueError):
         update(-1.0, 10.0, 0.2)
+
+
+# ------------------------------------------------------------------ BG/NBD benchmark
+def test_prob_no_purchase_against_lifetimes():
+    from crmlab import btyd
+
+    lifetimes = btyd._import_lifetimes()
+    model = lifetimes.BetaGeoFitter()
+    model.params_ = pd.Series({"r": 0.8, "alpha": 12.0, "a": 0.6, "b": 2.5})
+    x, tx, T = np.array([0, 3, 3, 10]), np.array([0.0, 20, 50, 50]), np.array([52.0, 52, 52, 52])
+    alive = model.conditional_probability_alive(x, tx, T)
+    # t = 0: nobody purchases in no time; t → ∞: only the dead stay silent
+    assert churn.prob_no_purchase(model, x, tx, T, 0) == pytest.approx(1.0)
+    assert churn.prob_no_purchase(model, x, tx, T, 1e15) == pytest.approx(1 - alive, abs=1e-6)
+    # a brand-new customer (x = 0, T = 0) cannot die before purchasing: (α / (α + t))^r
+    new = churn.prob_no_purchase(model, 0, 0, 0, 26)
+    assert new == pytest.approx(float(model.probability_of_n_purchases_up_to_time(26, 0)), rel=1e-9)
+    # silence is likelier for the frequent buyer who stopped long ago than for the recent one
+    p = churn.prob_no_purchase(model, x, tx, T, 52)
+    assert p[2] < p[1]
+    with pytest.raises(InvalidValueError, match="recency ≤ T"):
+        churn.prob_no_purchase(model, 1, 60, 52, 10)
