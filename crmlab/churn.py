@@ -663,7 +663,8 @@ def targeting_profit(data: pd.DataFrame, rank_by: str, churn: str = "churn_proba
     contacting the first share ``k`` of them earns the sum of their :func:`offer_gain`
     (computed with the ``churn`` probabilities and ``value``, which may be the truth or
     estimates). ``success`` is a number or a column (a per-customer rescue probability).
-    Returns ``steps + 1`` rows: ``depth`` (0 … 1), ``contacted`` and ``profit`` (€).
+    Returns ``steps + 1`` rows: ``depth`` (0, 1/steps, …, 1), ``contacted`` (the first
+    ``round(depth · n)`` customers) and ``profit`` (€).
     """
     cols = [rank_by, churn, value] + ([success] if isinstance(success, str) else [])
     df = check_table(data, "clients", cols)
@@ -674,9 +675,11 @@ def targeting_profit(data: pd.DataFrame, rank_by: str, churn: str = "churn_proba
                       contact_cost, incentive, g)
     order = np.argsort(-df[rank_by].to_numpy(dtype=float), kind="stable")
     running = np.concatenate([[0.0], np.cumsum(gain[order])])
-    n = len(df)
-    contacted = np.unique(np.round(np.linspace(0, n, steps + 1)).astype(int))
-    return pd.DataFrame({"depth": contacted / n, "contacted": contacted, "profit": running[contacted]})
+    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise InvalidValueError(f"le nombre de pas (`steps`) doit être un entier ≥ 1 (reçu : {steps!r}).")
+    depth = np.linspace(0.0, 1.0, steps + 1)
+    contacted = np.round(depth * len(df)).astype(int)
+    return pd.DataFrame({"depth": depth, "contacted": contacted, "profit": running[contacted]})
 
 
 def targeting_figure(data: pd.DataFrame, rankings: dict[str, str], churn: str, value: str,
