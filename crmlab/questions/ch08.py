@@ -6,7 +6,7 @@ respondents, of card members and of complainants with a badly handled complaint,
 subscribers, the sBG fitted on Fader & Hardie's seven years, the gains of the churn
 models and the targeting profit with a 10 € incentive. The exercises ask the same skills
 on what it does not print: other thresholds, other groups, a 90-day window counted from
-the complaint, the 2023 cohort, a fit on five years, a recency score, a 5 € incentive.
+the complaint, the subscribers who joined from July 2023, a fit on five years, a recency score, a 5 € incentive.
 """
 
 from __future__ import annotations
@@ -200,17 +200,17 @@ def _km(m: pd.DataFrame, t: int) -> float:
 @question("08-q5", Ratio(decimals=3, percent_ok=True),
           concept="Kaplan–Meier : à chaque anniversaire, les départs rapportés aux seuls abonnés exposés (la censure "
                   "n'est pas un départ), puis le produit des taux de maintien.",
-          hints=["Gardez les abonnés de `members` arrivés en 2023 (colonne `cohort`).",
+          hints=["Gardez les abonnés de `members` arrivés à partir du 1er juillet 2023 (colonne `start`).",
                  "`duration` compte les anniversaires passés, `churned` dit si l'abonné est parti.",
                  "`churn.kaplan_meier(...)` sur ces abonnés ; lisez la survie au deuxième anniversaire."])
-def _km_2023() -> Answer:
+def _km_since() -> Answer:
     m = _members()
-    c23 = m[m["cohort"] == 2023]
+    since = m[m["start"] >= pd.Timestamp("2023-07-01")]
     return Answer(
-        _km(c23, 2),
-        mistake("la part des abonnés de 2023 qui n'ont pas résilié (la censure ignorée)", float(1 - c23["churned"].mean())),
-        mistake("la survie au premier anniversaire au lieu du deuxième", _km(c23, 1)),
-        mistake("tous les abonnés au lieu de la cohorte 2023", _km(m, 2)),
+        _km(since, 2),
+        mistake("la part des abonnés qui n'ont pas résilié (la censure ignorée)", float(1 - since["churned"].mean())),
+        mistake("la survie au premier anniversaire au lieu du deuxième", _km(since, 1)),
+        mistake("tous les abonnés au lieu de ceux arrivés à partir de juillet 2023", _km(m, 2)),
     )
 
 
@@ -219,16 +219,17 @@ def _km_2023() -> Answer:
           concept="le sBG, ajusté sur les survivants observés, prolonge la courbe : survivants = effectif × S(t).",
           hints=["Ajustez le modèle sur les années 0 à 4 seulement de la cohorte « high end » (`high_end`, "
                  "cinq nombres).",
-                 "`churn.fit_sbg(...)` renvoie un modèle dont la méthode `survival(n)` donne S(0), …, S(n).",
+                 "`churn.fit_sbg(...)` renvoie un modèle dont la méthode `.survival(...)` donne S(0), …, S(n).",
                  "Multipliez S(7) par l'effectif de départ (1 000)."])
 def _sbg_year7() -> Answer:
     fit5 = churn.fit_sbg(HIGH_END[:5])
     fit8 = churn.fit_sbg(HIGH_END)
-    last = HIGH_END[4] / HIGH_END[3]
+    mean_rate = (HIGH_END[4] / HIGH_END[0]) ** (1 / 4)
     return Answer(
         1000 * float(fit5.survival(7)[7]),
         mistake("le modèle ajusté sur les 8 années (0 à 7) au lieu des années 0 à 4", 1000 * float(fit8.survival(7)[7])),
-        mistake("le dernier taux de renouvellement observé prolongé tel quel", HIGH_END[4] * last ** 3),
+        mistake("un taux de renouvellement constant (la moyenne géométrique des années 1 à 4), sans hétérogénéité",
+                1000 * mean_rate ** 7),
         mistake("la survie à l'année 6 au lieu de 7", 1000 * float(fit5.survival(7)[6])),
     )
 
@@ -285,7 +286,7 @@ def _best_depth(rank_by: str = "gain", incentive: float = INCENTIVE) -> float:
     return float(curve.loc[curve["profit"].idxmax(), "depth"])
 
 
-@question("08-q9", Ratio(decimals=2, percent_ok=True),
+@question("08-q9", Ratio(decimals=3, percent_ok=True),
           concept="le profit croît tant que le client suivant a un gain espéré positif : la profondeur optimale est "
                   "la part des clients dont le gain espéré est positif.",
           hints=["Reprenez les gains espérés de la question précédente.",
