@@ -371,3 +371,16 @@ def test_prob_no_purchase_against_lifetimes():
     assert p[2] < p[1]
     with pytest.raises(InvalidValueError, match="recency ≤ T"):
         churn.prob_no_purchase(model, 1, 60, 52, 10)
+
+
+def test_targeting_profit_grid_and_bad_input():
+    d = pd.DataFrame({"p": [0.9, 0.5, 0.1, 0.2], "value": [10.0, 100.0, 100.0, 50.0]})
+    curve = churn.targeting_profit(d, "p", "p", "value", contact_cost=1.0, incentive=0.0, success=0.5, steps=4)
+    assert curve["depth"].tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert curve["contacted"].tolist() == [0, 1, 2, 3, 4]
+    # by risk: 0.5·0.9·10 − 1 = 3.5, then + 0.5·0.5·100 − 1 = 24, then + 0.5·0.2·50 − 1 = 4, then + 0.5·0.1·100 − 1 = 4
+    assert curve["profit"].tolist() == pytest.approx([0.0, 3.5, 27.5, 31.5, 35.5])
+    with pytest.raises(InvalidValueError, match="nombre de pas"):
+        churn.targeting_profit(d, "p", "p", "value", steps=0)
+    with pytest.raises(MissingColumnError, match="la colonne 'valeur' est absente"):
+        churn.targeting_profit(d, "p", "p", "valeur")
