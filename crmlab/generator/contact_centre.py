@@ -212,7 +212,7 @@ def make_contact_centre(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.
         W[:m, k] = np.minimum(s - a, pt)  # abandoned calls waited their whole patience
         AB[:m, k] = ab
         free[r, best] = np.where(ab, free[r, best], s + H[:m, k])
-    wait = W[prow, rank]
+    wait = np.round(W[prow, rank], 1)  # as published: the interval figures add up from the call log
     aband = AB[prow, rank]
 
     # interval table
@@ -241,10 +241,10 @@ def make_contact_centre(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.
     lo, hi = np.datetime64(CC["call_log_window"][0]), np.datetime64(CC["call_log_window"][1])
     cday = days.to_numpy()[dcall]
     sel = (cday >= lo) & (cday <= hi)
-    arr_dt = cday[sel] + (np.round(arr[sel]) + 8 * 3600).astype("timedelta64[s]")
+    arr_dt = cday[sel] + (np.floor(arr[sel]) + 8 * 3600).astype("timedelta64[s]")
     log = pd.DataFrame({"call_id": ids("A", int(sel.sum()), 7), "arrival_datetime": fmt_datetime(arr_dt).to_numpy(),
                         "reason": np.array(reasons, dtype=object)[reason[sel]],
-                        "wait_s": np.round(wait[sel], 1), "abandoned": aband[sel].astype(int),
+                        "wait_s": wait[sel], "abandoned": aband[sel].astype(int),
                         "handle_time_s": np.where(aband[sel], 0.0, handle[sel]),
                         "agents_scheduled": agents[dcall[sel], (arr[sel] // L).astype(int)]})
     truth = {"n_calls": int(n), "mean_patience_s_realised": round(float(patience.mean()), 2),
