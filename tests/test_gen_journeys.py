@@ -20,6 +20,13 @@ import pytest
 HARVESTERS = ["recherche marque", "accès direct"]
 
 
+def test_loader_levels_match_the_generator():
+    from crmlab import datasets, generator
+
+    assert datasets.TOUCH_CHANNELS == list(generator.PARAMS["journeys"]["channels"])
+    assert datasets.CALL_REASONS == list(generator.PARAMS["contact_centre"]["reasons"])
+
+
 # ------------------------------------------------------------------------------ journeys
 @pytest.fixture(scope="module")
 def paths(load):
@@ -200,15 +207,21 @@ def test_weekly_intraday_and_seasonal_patterns(intervals):
 
 
 def test_erlang_c_is_pessimistic_where_callers_abandon(intervals):
-    """Abandonment shortens the queue: those who stay are answered faster than Erlang C predicts."""
+    """Abandonment shortens the queue: those who stay are answered faster than Erlang C predicts.
+
+    Finite 30-minute intervals alone already beat Erlang C's steady state a little: with the same
+    arrivals and no abandonment (patience set to infinity), the busy intervals gain ≈ 0.23 of
+    service level on Erlang C, 76 % of them do better, and the observed ASA of the moderately
+    loaded ones is ≈ 0.6 × Erlang's. The bars below require the abandonment effect on top of that.
+    """
     ci = intervals
     busy = ci[ci["occupancy"] >= 0.85]
     light = ci[ci["occupancy"] < 0.7]
     assert len(busy) >= 200
-    assert busy["service_level"].mean() >= busy["sl_erlang"].mean() + 0.2
-    assert (busy["service_level"] > busy["sl_erlang"]).mean() >= 0.8
-    ok = busy["asa_erlang"].notna()
-    assert busy.loc[ok, "avg_speed_of_answer_s"].mean() < 0.7 * busy.loc[ok, "asa_erlang"].mean()
+    assert busy["service_level"].mean() >= busy["sl_erlang"].mean() + 0.35
+    assert (busy["service_level"] > busy["sl_erlang"]).mean() >= 0.9
+    moderate = ci[ci["occupancy"].between(0.7, 0.95, inclusive="left")]
+    assert moderate["avg_speed_of_answer_s"].mean() < 0.3 * moderate["asa_erlang"].mean()
     # where almost nobody waits, Erlang C is close (within 0.1 of service level)
     assert abs(light["service_level"].mean() - light["sl_erlang"].mean()) <= 0.1
     # and abandonment rises with the load

@@ -1,4 +1,10 @@
-"""Contact centre: 15-minute intervals, arrivals, staffing and waits (Erlang C)."""
+"""Contact centre.
+
+v1 ``calls``: 15-minute intervals whose waits come from the Erlang C formula (kept as is).
+v2 ``call_intervals`` and ``call_log`` (``make_contact_centre``): calls simulated one by one
+(Poisson arrivals driven by the orders, FCFS queue, exponential patience) so that Erlang C
+can be compared with the observed service.
+"""
 
 from __future__ import annotations
 

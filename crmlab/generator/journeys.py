@@ -1,4 +1,9 @@
-"""Digital journeys: web/app sessions ending (or not) in the orders, and store visits."""
+"""Journeys.
+
+v1 ``events``: web/app sessions ending (or not) in the orders, and store visits (kept as is).
+v2 ``journeys`` and ``touchpoints`` (``make_journeys``): paid and owned marketing touchpoints
+before a web/app conversion, with each channel's true incremental effect (chapter 11).
+"""
 
 from __future__ import annotations
 
