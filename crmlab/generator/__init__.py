@@ -121,7 +121,8 @@ PARAMS: dict = {
     # journeys (chapter 11): touch counts ~ Poisson(rate · e^(intent_loading · z)), z the latent
     # intent; conversion logit = intercept + intent_effect · z + Σ logit_effect · log2(1 + touches)
     "journeys": {
-        "window": ["2025-10-01", "2025-12-31"], "intercept": -3.0, "intent_effect": 1.3,
+        "window": ["2025-10-01", "2025-12-31"], "max_conversions": 12_000,
+        "intercept": -3.0, "intent_effect": 1.3,
         "stage_noise": 0.25, "mean_span_days": 6.0, "max_span_days": 30.0,
         "channels": {
             "display": {"type": "payant", "rate": 0.9, "intent_loading": 0.0, "logit_effect": 0.25,
@@ -316,8 +317,8 @@ def build(out_dir: str | Path) -> list[Path]:
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
     tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
     tables["prospects"] = make_prospects(rngs["prospects"], tables)
-    tables["journeys"], tables["touchpoints"], tables["attribution_truth"] = make_journeys(
-        stream("journeys"), PARAMS, tables)
+    (tables["journeys"], tables["touchpoints"], tables["attribution_truth"],
+     tables["_parameters"]["journeys_realised"]) = make_journeys(stream("journeys"), PARAMS, tables)
     tables["call_intervals"], tables["call_log"], tables["_parameters"]["contact_centre_realised"] = \
         make_contact_centre(stream("contact_centre"), PARAMS, tables)
     written = [_write(tables[name], out, name) for name in TABLE_FILES]

@@ -118,7 +118,7 @@ def _daily_drivers(P: dict, orders: pd.DataFrame, days: pd.DatetimeIndex) -> dic
         kern[lo:] = 1.0 / (hi + 1 - lo)
         lagged = np.convolve(cnt, kern)[:n]  # calls come lo..hi days after the cause
         sel = lagged[(days.to_numpy() - day0) // np.timedelta64(1, "D")]
-        return sel / sel.mean()
+        return sel / sel.mean() if sel.mean() > 0 else np.ones(len(days))
 
     ch = orders["channel"].to_numpy()
     delivered = orders["delivery_mode"].isin(["livraison domicile", "point relais"]).to_numpy()

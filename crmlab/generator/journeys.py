@@ -161,8 +161,8 @@ def _pool_until(rng: np.random.Generator, J: dict, email_ok: bool, needed: int) 
     return {k: v[:stop] for k, v in pool.items()}
 
 
-def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Journeys, touchpoints and the true incremental conversions per channel.
+def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Journeys, touchpoints, the true incremental conversions per channel and the realised window.
 
     Every web/app order of the window closes one converting journey (its ``order_id``);
     non-converting journeys come in the proportion the model implies. The truth is the
@@ -175,11 +175,18 @@ def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFr
     o, cu = T["orders"], T["customers"]
     w0, w1 = np.datetime64(J["window"][0]), np.datetime64(J["window"][1]) + np.timedelta64(1, "D")
     odt = pd.to_datetime(o["order_datetime"], format="%Y-%m-%d %H:%M:%S").to_numpy()
-    web = o["channel"].isin(["site web", "application"]).to_numpy() & (odt >= w0) & (odt < w1)
+    online = o["channel"].isin(["site web", "application"]).to_numpy()
+    # a larger company shortens the window (later start) to keep at most max_conversions journeys
+    per_day = pd.Series(odt[online & (odt >= w0) & (odt < w1)]).dt.normalize().value_counts().sort_index()
+    after = per_day[::-1].cumsum()[::-1]  # conversions from each day to the end of the window
+    if len(after) and after.iloc[0] > J["max_conversions"]:
+        w0 = after.index[after.to_numpy() <= J["max_conversions"]][0].to_datetime64()
+    web = online & (odt >= w0) & (odt < w1)
     ow = o[web]
     consent = cu.set_index("customer_id")["consent_email"]
     o_ok = ow["customer_id"].map(consent).to_numpy() == 1
-    email_camps = {k["campaign_id"] for k in P["campaigns"] if k["channel"] == "e-mail"}
+    camps = T["campaigns"]
+    email_camps = set(camps.loc[camps["channel"] == "e-mail", "campaign_id"])
     o_mail = ow["campaign_id"].isin(email_camps).to_numpy() & o_ok
     # candidate customers of non-converting journeys: acquired before the window, an order in the last year
     acq = pd.to_datetime(cu["acquisition_date"], format="%Y-%m-%d").to_numpy()
@@ -273,4 +280,6 @@ def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFr
                      "intent_loading": J["channels"][name]["intent_loading"]})
     truth = pd.DataFrame(rows)
     truth["incremental_share"] = (truth["incremental_conversions"] / truth["incremental_conversions"].sum()).round(4)
-    return jr, tp, truth
+    realised = {"window_start": str(w0.astype("datetime64[D]")), "window_end": J["window"][1],
+                "n_journeys": int(m), "n_conversions": int(conv.sum()), "n_touchpoints": int(len(tp))}
+    return jr, tp, truth, realised
