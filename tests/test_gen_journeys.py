@@ -105,10 +105,11 @@ def test_every_web_and_app_order_of_the_window_closes_one_journey(load):
     assert (m["conversion_datetime"] == m["order_datetime"]).all()
     assert (m["last_touch_datetime"] <= m["conversion_datetime"]).all()
     assert set(jr["customer_id"]) <= set(cu["customer_id"])
-    # e-mail touches only reach customers who consent to e-mail
-    mailed = tp.loc[tp["channel"] == "e-mail", "customer_id"].unique()
-    consent = cu.set_index("customer_id")["consent_email"]
-    assert consent.reindex(mailed).all()
+    # e-mail touches only reach customers who consent to e-mail and have not unsubscribed
+    mail = tp[tp["channel"] == "e-mail"].merge(cu[["customer_id", "consent_email", "unsubscribe_date"]],
+                                               on="customer_id")
+    assert mail["consent_email"].all()
+    assert not (mail["unsubscribe_date"] <= mail["touch_datetime"]).any()
     paid = tp["channel_type"] == "payant"
     assert (tp.loc[paid, "cost_eur"] > 0).all() and (tp.loc[~paid, "cost_eur"] == 0).all()
 

@@ -123,7 +123,7 @@ PARAMS: dict = {
     "journeys": {
         "window": ["2025-10-01", "2025-12-31"], "max_conversions": 12_000,
         "intercept": -3.0, "intent_effect": 1.3,
-        "stage_noise": 0.25, "mean_span_days": 6.0, "max_span_days": 30.0,
+        "max_touches_per_channel": 10, "stage_noise": 0.25, "mean_span_days": 6.0, "max_span_days": 30.0,
         "channels": {
             "display": {"type": "payant", "rate": 0.9, "intent_loading": 0.0, "logit_effect": 0.25,
                         "stage": 0.0, "cost_per_touch_eur": 0.35},

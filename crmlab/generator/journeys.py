@@ -138,7 +138,7 @@ def _journey_pool(rng: np.random.Generator, J: dict, email_ok: bool, size: int) 
     if not email_ok:
         rate = np.where(np.array(names) == "e-mail", 0.0, rate)
     z = rng.normal(size=size)  # latent purchase intent, created outside the tracked touchpoints
-    n = rng.poisson(rate * np.exp(np.outer(z, kap) - kap ** 2 / 2))
+    n = np.minimum(rng.poisson(rate * np.exp(np.outer(z, kap) - kap ** 2 / 2)), J["max_touches_per_channel"])
     u = rng.random(size)  # common random number of the journey's outcome
     keep = n.sum(axis=1) > 0
     n, z, u = n[keep], z[keep], u[keep]
@@ -183,8 +183,10 @@ def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFr
         w0 = after.index[after.to_numpy() <= J["max_conversions"]][0].to_datetime64()
     web = online & (odt >= w0) & (odt < w1)
     ow = o[web]
-    consent = cu.set_index("customer_id")["consent_email"]
-    o_ok = ow["customer_id"].map(consent).to_numpy() == 1
+    # e-mail reaches customers who consent and have not unsubscribed from marketing by the window's end
+    unsub = pd.to_datetime(cu["unsubscribe_date"], format="%Y-%m-%d").to_numpy()
+    emailable = (cu["consent_email"].to_numpy() == 1) & ~(unsub < w1)
+    o_ok = ow["customer_id"].map(pd.Series(emailable, index=cu["customer_id"])).to_numpy().astype(bool)
     camps = T["campaigns"]
     email_camps = set(camps.loc[camps["channel"] == "e-mail", "campaign_id"])
     o_mail = ow["campaign_id"].isin(email_camps).to_numpy() & o_ok
@@ -210,7 +212,7 @@ def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFr
         j_end[conv] = odt[web][rows].astype("datetime64[s]")
         j_oid[conv] = ow["order_id"].to_numpy()[rows]
         lost = np.flatnonzero(~pool["conv"])
-        wts = cand_w * ((cu["consent_email"].to_numpy() == 1) == ok)
+        wts = cand_w * (emailable == ok)
         j_cust[lost] = cu["customer_id"].to_numpy()[rng.choice(len(cu), len(lost), p=wts / wts.sum())]
         # abandoned journeys follow the season of the conversions (an order time ± 3 days)
         ref = odt[web][rng.integers(0, web.sum(), len(lost))].astype("datetime64[s]")
