@@ -236,7 +236,8 @@ def test_erlang_c_is_pessimistic_where_callers_abandon(intervals):
 def test_patience_estimate_recovers_the_true_mean(intervals, load):
     ci = intervals
     true = load("truth:parameters")["contact_centre"]["mean_patience_s"]
-    waited = (ci["calls_answered"] * ci["avg_speed_of_answer_s"] + ci["calls_abandoned"] * ci["avg_abandon_wait_s"]).sum()
+    waited = (ci["calls_answered"] * ci["avg_speed_of_answer_s"]
+              + ci["calls_abandoned"] * ci["avg_abandon_wait_s"]).sum()
     est = waited / ci["calls_abandoned"].sum()  # exponential patience, censored by the answer
     assert est == pytest.approx(true, rel=0.10)
     # the naive estimate (mean wait of those who hung up) sees only the impatient

@@ -87,7 +87,8 @@ def make_calls(rng: np.random.Generator, P: dict) -> pd.DataFrame:
 # agents scheduled, exponential patience (a caller hangs up when the wait exceeds it).
 # Built in build() from the published ``orders``; draws only from ``stream("contact_centre")``.
 
-def _agents_for(traffic: np.ndarray, aht: float, target_s: float, target_sl: float, max_agents: int = 200) -> np.ndarray:
+def _agents_for(traffic: np.ndarray, aht: float, target_s: float, target_sl: float,
+                max_agents: int = 200) -> np.ndarray:
     """Fewest agents whose Erlang C service level (share answered within ``target_s``) reaches ``target_sl``."""
     b = np.ones_like(traffic)  # Erlang B, by recursion on the number of agents
     need = np.zeros(traffic.shape, dtype=int)

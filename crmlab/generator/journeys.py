@@ -150,8 +150,8 @@ def _journey_pool(rng: np.random.Generator, J: dict, email_ok: bool, size: int) 
 def _pool_until(rng: np.random.Generator, J: dict, email_ok: bool, needed: int) -> dict:
     """Candidate journeys in draw order up to the ``needed``-th conversion (a negative-binomial stop)."""
     parts, got = [], 0
-    while got < needed:
-        p = _journey_pool(rng, J, email_ok, max(4 * (needed - got) + 200, 1000))
+    while got < needed or not parts:
+        p = _journey_pool(rng, J, email_ok, max(6 * (needed - got) + 200, 1000))
         parts.append(p)
         got += int(p["conv"].sum())
     pool = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -161,7 +161,8 @@ def _pool_until(rng: np.random.Generator, J: dict, email_ok: bool, needed: int) 
     return {k: v[:stop] for k, v in pool.items()}
 
 
-def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+def make_journeys(rng: np.random.Generator, P: dict, T: dict
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     """Journeys, touchpoints, the true incremental conversions per channel and the realised window.
 
     Every web/app order of the window closes one converting journey (its ``order_id``);
@@ -217,7 +218,8 @@ def make_journeys(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.DataFr
         # abandoned journeys follow the season of the conversions (an order time ± 3 days)
         ref = odt[web][rng.integers(0, web.sum(), len(lost))].astype("datetime64[s]")
         shift = (rng.uniform(-3, 3, len(lost)) * 86400).astype("timedelta64[s]")
-        j_end[lost] = np.clip(ref + shift, w0.astype("datetime64[s]"), (w1 - np.timedelta64(1, "s")).astype("datetime64[s]"))
+        lo, hi = w0.astype("datetime64[s]"), (w1 - np.timedelta64(1, "s")).astype("datetime64[s]")
+        j_end[lost] = np.clip(ref + shift, lo, hi)
         pools.append(pool)
         cust.append(j_cust)
         end.append(j_end)
