@@ -260,9 +260,10 @@ TABLES: dict[str, dict] = {
         file="ground_truth/attribution_truth"),
     "call_intervals": _spec(
         "interval_start calls_offered calls_answered calls_abandoned answered_within_20s service_level "
-        "avg_speed_of_answer_s avg_abandon_wait_s avg_handle_time_s agents_scheduled", dates="interval_start",
+        "avg_speed_of_answer_s avg_abandon_wait_s avg_handle_time_s calls_forecast agents_scheduled",
+        dates="interval_start",
         nums="calls_offered calls_answered calls_abandoned answered_within_20s service_level avg_speed_of_answer_s "
-             "avg_abandon_wait_s avg_handle_time_s agents_scheduled"),
+             "avg_abandon_wait_s avg_handle_time_s calls_forecast agents_scheduled"),
     "call_log": _spec("call_id arrival_datetime reason wait_s abandoned handle_time_s agents_scheduled",
                       dates="arrival_datetime", strs="call_id", nums="wait_s handle_time_s agents_scheduled",
                       bools="abandoned", cats={"reason": (CALL_REASONS, False)}),

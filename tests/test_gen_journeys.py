@@ -193,6 +193,12 @@ def test_contact_centre_volume_and_staffing(intervals):
     assert (ci["answered_within_20s"] <= ci["calls_answered"]).all()
     rate = ci["calls_abandoned"].sum() / ci["calls_offered"].sum()
     assert 0.02 <= rate <= 0.12  # retail contact centres: a few per cent to a tenth
+    # the planning misses the daily peaks: callers abandon where the calls exceed the forecast
+    surge = ci["calls_offered"] > 1.3 * ci["calls_forecast"]
+    calm = ci["calls_offered"] < ci["calls_forecast"]
+    assert surge.mean() >= 0.02
+    ab = lambda d: d["calls_abandoned"].sum() / d["calls_offered"].sum()  # noqa: E731
+    assert ab(ci[surge]) >= 2 * ab(ci[calm])
 
 
 def test_weekly_intraday_and_seasonal_patterns(intervals):

@@ -243,7 +243,8 @@ def make_contact_centre(rng: np.random.Generator, P: dict, T: dict) -> tuple[pd.
         "calls_answered": answered.ravel(), "calls_abandoned": (offered - answered).ravel(),
         "answered_within_20s": within.ravel(), "service_level": np.round(sl.ravel(), 4),
         "avg_speed_of_answer_s": np.round(asa.ravel(), 1), "avg_abandon_wait_s": np.round(ab_wait.ravel(), 1),
-        "avg_handle_time_s": np.round(aht.ravel(), 1), "agents_scheduled": agents.ravel()})
+        "avg_handle_time_s": np.round(aht.ravel(), 1), "calls_forecast": np.round(forecast.ravel(), 1),
+        "agents_scheduled": agents.ravel()})
     # call log of a few weeks
     lo, hi = np.datetime64(CC["call_log_window"][0]), np.datetime64(CC["call_log_window"][1])
     cday = days.to_numpy()[dcall]
