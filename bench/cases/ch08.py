@@ -1,7 +1,7 @@
 """Chapter 08: one update of the retention-offer targeting widget (targeting depth vs expected profit).
 
 The setup builds the lesson's section 7 table once (customers active at the end of 2024,
-BG/NBD probability of no purchase in 2025, 12-month margin, rescue probability); an update
+BG/NBD probability of no purchase in 2025, 12-month contribution, rescue probability); an update
 recomputes both profit curves (two cumulative sums over ~12,000 customers, vectorised),
 moves the artists of the kept figure and encodes the PNG.
 """
@@ -14,7 +14,7 @@ from bench.cases import stepper
 def _setup():
     import pandas as pd
 
-    from crmlab import btyd, churn, datasets, style
+    from crmlab import btyd, churn, datasets, profitability, style
 
     style.set_style()
     orders = datasets.load_orders()
@@ -25,8 +25,12 @@ def _setup():
     model = btyd.fit_bgnbd(cal, "frequency_cal", "recency_cal", "T_cal")
     offer = pd.DataFrame({"p": churn.prob_no_purchase(model, cal["frequency_cal"], cal["recency_cal"], cal["T_cal"],
                                                       365.25 / 7)}, index=cal.index)
-    offer["value"] = last_year.groupby("customer_id")["gross_margin"].sum().clip(lower=0).reindex(offer.index,
-                                                                                                   fill_value=0.0)
+    volumes = datasets.load_cost_to_serve()
+    per_order = profitability.cost_per_order(profitability.allocate_costs(volumes, datasets.load_activity_costs()),
+                                             volumes)
+    by = last_year.groupby("customer_id")
+    offer["value"] = (by["gross_margin"].sum() - per_order.reindex(by.size().index) * by.size()).reindex(
+        offer.index, fill_value=0.0)
     offer["success"] = 0.5 * (1 - offer["p"])
     offer["gain"] = churn.offer_gain(offer["p"], offer["value"], 1.0, 10.0, offer["success"])
     box = churn.targeting_widget(offer, {"par risque": "p", "par gain espéré": "gain"}, "p", "value", "success",

@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .. import btyd, churn
+from .. import btyd, churn, profitability
 from ..exercises import Answer, Count, Euros, Number, Ratio, mistake, question
 from . import table
 
@@ -51,14 +51,16 @@ def _members() -> pd.DataFrame:
 
 @cache
 def _test() -> pd.DataFrame:
-    """The customers active at the end of 2024: recency, 12-month margin, churn in 2025, BG/NBD score."""
+    """The customers active at the end of 2024: recency, 12-month contribution, churn in 2025, BG/NBD score."""
     orders = table("orders")
     past = orders[orders["order_date"] <= CUTOFF]
     last_year = past[past["order_date"] > CUTOFF - YEAR]
     t = pd.DataFrame({"recency_days": (CUTOFF - past.groupby("customer_id")["order_date"].max()).dt.days})
     t["orders_12m"] = last_year.groupby("customer_id").size().reindex(t.index, fill_value=0)
-    t["margin_12m"] = last_year.groupby("customer_id")["gross_margin"].sum().clip(lower=0).reindex(t.index,
-                                                                                                   fill_value=0.0)
+    volumes = table("cost_to_serve")
+    per_order = profitability.cost_per_order(profitability.allocate_costs(volumes, table("activity_costs")), volumes)
+    margin = last_year.groupby("customer_id")["gross_margin"].sum().reindex(t.index, fill_value=0.0)
+    t["value_12m"] = margin - per_order.reindex(t.index) * t["orders_12m"]
     future = orders[(orders["order_date"] > CUTOFF) & (orders["order_date"] <= CUTOFF + YEAR)]
     t["churned"] = (~t.index.isin(future["customer_id"])).astype(int)
     cal = btyd.calibration_and_holdout(orders, "customer_id", "order_date", "2024-12-31", "2025-12-31",
@@ -257,15 +259,15 @@ def _recency_lift() -> Answer:
 # ------------------------------------------------------------------ q8 targeting profit
 def _profit(rank_by: str, depth: float, incentive: float = INCENTIVE) -> float:
     t = _test().dropna(subset=["p"]).copy()
-    t["gain"] = churn.offer_gain(t["p"], t["margin_12m"], CONTACT, incentive, SUCCESS)
-    curve = churn.targeting_profit(t, rank_by, "p", "margin_12m", CONTACT, incentive, SUCCESS, steps=100)
+    t["gain"] = churn.offer_gain(t["p"], t["value_12m"], CONTACT, incentive, SUCCESS)
+    curve = churn.targeting_profit(t, rank_by, "p", "value_12m", CONTACT, incentive, SUCCESS, steps=100)
     return float(curve.loc[np.isclose(curve["depth"], depth), "profit"].iloc[0])
 
 
 @question("08-q8", Euros(decimals=0),
           concept="profit d'une profondeur de ciblage = somme des gains espérés des clients contactés, triés du "
                   "plus prometteur au moins prometteur.",
-          hints=["Calculez le gain espéré de chaque client de `test` (probabilité `p`, valeur `margin_12m`) avec un "
+          hints=["Calculez le gain espéré de chaque client de `test` (probabilité `p`, valeur `value_12m`) avec un "
                  "contact à 1 €, une incitation de 5 € et un succès de 30 %.",
                  "`churn.offer_gain(...)` donne ce gain ; triez les clients par gain décroissant.",
                  "`churn.targeting_profit(...)` donne le profit selon la profondeur : lisez la ligne de 10 %."])
@@ -281,8 +283,8 @@ def _profit_10() -> Answer:
 # ------------------------------------------------------------------ q9 best depth (interpretation)
 def _best_depth(rank_by: str = "gain", incentive: float = INCENTIVE) -> float:
     t = _test().dropna(subset=["p"]).copy()
-    t["gain"] = churn.offer_gain(t["p"], t["margin_12m"], CONTACT, incentive, SUCCESS)
-    curve = churn.targeting_profit(t, rank_by, "p", "margin_12m", CONTACT, incentive, SUCCESS, steps=1000)
+    t["gain"] = churn.offer_gain(t["p"], t["value_12m"], CONTACT, incentive, SUCCESS)
+    curve = churn.targeting_profit(t, rank_by, "p", "value_12m", CONTACT, incentive, SUCCESS, steps=1000)
     return float(curve.loc[curve["profit"].idxmax(), "depth"])
 
 
@@ -294,7 +296,7 @@ def _best_depth(rank_by: str = "gain", incentive: float = INCENTIVE) -> float:
                  "La part des clients de `test` (avec un score `p`) dont le gain est strictement positif."])
 def _optimal_depth() -> Answer:
     t = _test().dropna(subset=["p"])
-    gain = churn.offer_gain(t["p"], t["margin_12m"], CONTACT, INCENTIVE, SUCCESS)
+    gain = churn.offer_gain(t["p"], t["value_12m"], CONTACT, INCENTIVE, SUCCESS)
     return Answer(
         float((gain > 0).mean()),
         mistake("la profondeur optimale d'un tri par risque au lieu du gain espéré", _best_depth("p")),
