@@ -133,13 +133,14 @@ def _nps_complainants() -> Answer:
 def _group_scores() -> pd.Series:
     s = _survey()
     channel = table("customers").set_index("customer_id")["acquisition_channel"].reindex(s.index)
-    return s.loc[channel == "application", "recommend"]
+    return s.loc[channel == "marketplace", "recommend"]
 
 
 @question("08-q3", Number(decimals=1),
           concept="le NPS est la différence de deux parts du même échantillon : Var = [p_P + p_D − (p_P − p_D)²] / n ; "
                   "la marge d'erreur à 95 % vaut 1,96 écart-type.",
-          hints=["Gardez les répondants recrutés par l'application (`acquisition_channel` de la table `customers`).",
+          hints=["Gardez les répondants recrutés par la place de marché (`acquisition_channel` valant "
+                 "« marketplace » dans la table `customers`).",
                  "Calculez les parts de promoteurs et de détracteurs, puis la variance de leur différence.",
                  "`churn.nps(...)` renvoie l'écart-type (`se`, en points) ; la marge d'erreur est 1,96 fois plus grande."])
 def _margin_of_error() -> Answer:
@@ -152,7 +153,7 @@ def _margin_of_error() -> Answer:
         mistake("une marge en parts (entre 0 et 1) au lieu de points", 1.96 * float(out["se"]) / 100),
         mistake("la variance d'une seule proportion (les promoteurs) au lieu de celle de la différence",
                 196 * np.sqrt(pp * (1 - pp) / len(r))),
-        mistake("tous les répondants au lieu de ceux recrutés par l'application",
+        mistake("tous les répondants au lieu de ceux recrutés par la place de marché",
                 1.96 * float(churn.nps(_survey()["recommend"])["se"])),
     )
 
