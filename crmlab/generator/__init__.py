@@ -108,6 +108,8 @@ PARAMS: dict = {
                                           "trust": 0.0},
                        "leave_delay_days": [15, 240],
                        "response": {"intercept": -0.25, "slope_satisfaction": 0.7, "slope_engagement": 0.0}},
+    "subscriptions": {"launch_date": "2023-02-01", "fee_eur": 49.0, "join_prob_per_home_order": 0.15,
+                      "alpha": 0.8, "beta": 1.6, "theta_score_noise": 1.0},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
     "unsubscribe_pressure": 1.5,
@@ -132,7 +134,7 @@ TABLE_FILES = {
     "events": "events.csv.gz", "calls": "calls.csv", "b2b_accounts": "b2b_accounts.csv",
     "b2b_contacts": "b2b_contacts.csv", "silos": "silos.csv",
     "customers_truth": "ground_truth/customers_truth.csv", "silo_mapping": "ground_truth/silo_mapping.csv",
-    "survey_truth": "ground_truth/survey_truth.csv",
+    "survey_truth": "ground_truth/survey_truth.csv", "subscriptions": "subscriptions.csv",
 }
 RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
              "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
@@ -263,6 +265,7 @@ def build(out_dir: str | Path) -> list[Path]:
     from .contact_centre import make_calls
     from .journeys import make_events
     from .silos import make_b2b, make_prospects, make_silos
+    from .subscriptions import make_subscriptions
     from .survey import make_survey
 
     out = Path(out_dir)
@@ -270,6 +273,14 @@ def build(out_dir: str | Path) -> list[Path]:
     tables = simulate()
     names, rngs = tables.pop("_names"), tables.pop("_rngs")
     tables["survey"], tables["survey_truth"] = make_survey(rngs["survey"], PARAMS, tables)
+    tables["subscriptions"], sub_realised = make_subscriptions(stream("subscriptions"), PARAMS, tables)
+    tables["_parameters"]["subscriptions"]["realised"] = sub_realised
+    st = tables["survey_truth"]
+    tables["_parameters"]["survey_effects"]["realised"] = {
+        "n_invited": int(len(st)), "n_respondents": int(st["responded"].sum()),
+        "mean_satisfaction_invited": round(float(st["satisfaction_answer"].mean()), 3),
+        "mean_satisfaction_respondents": round(float(tables["survey"]["satisfaction"].mean()), 3),
+        "share_left_after_survey": round(float(st["left_after_survey"].mean()), 4)}
     tables["events"] = make_events(rngs["events"], PARAMS, tables)
     tables["calls"] = make_calls(rngs["calls"], PARAMS)
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
