@@ -227,9 +227,10 @@ TABLES: dict[str, dict] = {
         strs="contact_id account_id phone", nums="influence",
         cats={"role": (BUYING_ROLES, False),
               "preferred_channel": (["e-mail", "téléphone", "rendez-vous", "LinkedIn"], False)}),
-    "silos": _spec("source source_record_id first_name last_name email phone postcode city birth_date created_date",
+    "silos": _spec("source source_record_id first_name last_name email phone address postcode city birth_date "
+                   "created_date",
                    dates="birth_date created_date",
-                   strs="source_record_id first_name last_name email phone postcode city",
+                   strs="source_record_id first_name last_name email phone address postcode city",
                    cats={"source": (SOURCES, False)}),
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "

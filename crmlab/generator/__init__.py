@@ -110,6 +110,8 @@ PARAMS: dict = {
                        "response": {"intercept": -0.25, "slope_satisfaction": 0.7, "slope_engagement": 0.0}},
     "subscriptions": {"launch_date": "2023-02-01", "fee_eur": 49.0, "join_prob_per_home_order": 0.15,
                       "alpha": 0.8, "beta": 1.6, "theta_score_noise": 1.0},
+    "households": {"share_in_couples": 0.35, "usage_name_prob": 0.4, "family_email_prob": 0.05,
+                   "landline_prob": 0.05},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
     "unsubscribe_pressure": 1.5,
@@ -284,7 +286,7 @@ def build(out_dir: str | Path) -> list[Path]:
     tables["events"] = make_events(rngs["events"], PARAMS, tables)
     tables["calls"] = make_calls(rngs["calls"], PARAMS)
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
-    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
+    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables, stream("households"), PARAMS)
     tables["prospects"] = make_prospects(rngs["prospects"], tables)
     written = [_write(tables[name], out, name) for name in TABLE_FILES]
     params = out / "ground_truth" / "parameters.json"
