@@ -33,8 +33,11 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
 7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
    make the customer leave with probability 0.4 (later orders truncated); well handled
-   ones sometimes bring an extra order (mild recovery paradox). **Survey** respondents
-   (autumn 2024) with a low latent satisfaction leave more often in the next 8 months.
+   ones sometimes bring an extra order (mild recovery paradox). **Survey** (autumn 2024):
+   every active customer is invited; four latent constructs drive departure in the next
+   8 months with known weights; satisfied customers respond more (non-response bias).
+   **Verdane+** yearly delivery membership (module ``subscriptions``, sBG renewals) and
+   **households** in the silos come after the simulation, from their own streams.
 8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
    test/témoin split, latent uplift type: persuadables get an incremental order
    (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
