@@ -227,9 +227,10 @@ TABLES: dict[str, dict] = {
         strs="contact_id account_id phone", nums="influence",
         cats={"role": (BUYING_ROLES, False),
               "preferred_channel": (["e-mail", "téléphone", "rendez-vous", "LinkedIn"], False)}),
-    "silos": _spec("source source_record_id first_name last_name email phone postcode city birth_date created_date",
+    "silos": _spec("source source_record_id first_name last_name email phone address postcode city birth_date "
+                   "created_date",
                    dates="birth_date created_date",
-                   strs="source_record_id first_name last_name email phone postcode city",
+                   strs="source_record_id first_name last_name email phone address postcode city",
                    cats={"source": (SOURCES, False)}),
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
@@ -240,8 +241,19 @@ TABLES: dict[str, dict] = {
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
               "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
         file="ground_truth/customers_truth"),
-    "silo_mapping": _spec("source source_record_id customer_id", strs="source_record_id customer_id",
+    "silo_mapping": _spec("source source_record_id customer_id household_id",
+                          strs="source_record_id customer_id household_id",
                           cats={"source": (SOURCES, False)}, file="ground_truth/silo_mapping"),
+    "subscriptions": _spec("subscription_id customer_id period period_start period_end fee_eur status",
+                           dates="period_start period_end", strs="subscription_id customer_id",
+                           nums="period fee_eur",
+                           cats={"status": (["renouvelé", "résilié", "en cours"], False)}),
+    "survey_truth": _spec(
+        "customer_id invitation_date responded satisfaction_latent attitude_latent switching_costs_latent "
+        "trust_latent satisfaction_answer leave_prob left_after_survey",
+        dates="invitation_date", strs="customer_id",
+        nums="satisfaction_latent attitude_latent switching_costs_latent trust_latent satisfaction_answer leave_prob",
+        bools="responded left_after_survey", file="ground_truth/survey_truth"),
 }
 
 
@@ -363,8 +375,14 @@ def load_campaign_contacts() -> pd.DataFrame:
 
 
 def load_survey() -> pd.DataFrame:
-    """Autumn-2024 survey of 3,000 customers: satisfaction, NPS, attitude, SPECIFIC and CIVILE needs."""
+    """Autumn-2024 survey (respondents among the invited active customers): satisfaction, NPS, attitude, trust,
+    switching costs, SPECIFIC and CIVILE needs."""
     return _load("survey")
+
+
+def load_subscriptions() -> pd.DataFrame:
+    """Verdane+ paid yearly delivery membership: one row per member and yearly period (renewed, cancelled, running)."""
+    return _load("subscriptions")
 
 
 def load_complaints() -> pd.DataFrame:
@@ -398,7 +416,7 @@ def load_silos() -> pd.DataFrame:
 
 
 def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
-    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"`` or ``"parameters"`` (dict).
+    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"``, ``"survey"`` or ``"parameters"`` (dict).
 
     Unknowable in real life: use it only to check an estimate against the truth.
     """
@@ -415,10 +433,11 @@ def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise DataNotFoundError(
                 f"le fichier {path.name} est illisible ou tronqué. {_regen_hint(path)}") from None
-    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping"}
+    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping", "survey": "survey_truth"}
     if name not in tables:
         raise InvalidValueError(
-            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'parameters'.")
+            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'survey', "
+            "'parameters'.")
     return _load(tables[name])
 
 

@@ -33,8 +33,11 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
 7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
    make the customer leave with probability 0.4 (later orders truncated); well handled
-   ones sometimes bring an extra order (mild recovery paradox). **Survey** respondents
-   (autumn 2024) with a low latent satisfaction leave more often in the next 8 months.
+   ones sometimes bring an extra order (mild recovery paradox). **Survey** (autumn 2024):
+   every active customer is invited; four latent constructs drive departure in the next
+   8 months with known weights; satisfied customers respond more (non-response bias).
+   **Verdane+** yearly delivery membership (module ``subscriptions``, sBG renewals) and
+   **households** in the silos come after the simulation, from their own streams.
 8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
    test/témoin split, latent uplift type: persuadables get an incremental order
    (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
@@ -103,8 +106,15 @@ PARAMS: dict = {
     "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
                    "rate_probs": [0.4, 0.3, 0.2, 0.1]},
     "complaint_rate": 0.015,
-    "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5,
-                       "leave_delay_days": [15, 240]},
+    "survey_effects": {"invite_share": 1.0, "leave_intercept": -2.4,
+                       "driver_weights": {"satisfaction": -1.5, "attitude": -0.3, "switching_costs": -0.9,
+                                          "trust": 0.0},
+                       "leave_delay_days": [15, 240],
+                       "response": {"intercept": -0.25, "slope_satisfaction": 0.7, "slope_engagement": 0.0}},
+    "subscriptions": {"launch_date": "2023-02-01", "fee_eur": 49.0, "join_prob_per_home_order": 0.15,
+                      "alpha": 0.8, "beta": 1.6, "theta_score_noise": 1.0},
+    "households": {"share_in_couples": 0.35, "usage_name_prob": 0.4, "family_email_prob": 0.05,
+                   "landline_prob": 0.05},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
     "unsubscribe_pressure": 1.5,
@@ -129,6 +139,7 @@ TABLE_FILES = {
     "events": "events.csv.gz", "calls": "calls.csv", "b2b_accounts": "b2b_accounts.csv",
     "b2b_contacts": "b2b_contacts.csv", "silos": "silos.csv",
     "customers_truth": "ground_truth/customers_truth.csv", "silo_mapping": "ground_truth/silo_mapping.csv",
+    "survey_truth": "ground_truth/survey_truth.csv", "subscriptions": "subscriptions.csv",
 }
 RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
              "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
@@ -259,17 +270,26 @@ def build(out_dir: str | Path) -> list[Path]:
     from .contact_centre import make_calls
     from .journeys import make_events
     from .silos import make_b2b, make_prospects, make_silos
+    from .subscriptions import make_subscriptions
     from .survey import make_survey
 
     out = Path(out_dir)
     _ensure_writable(out)
     tables = simulate()
     names, rngs = tables.pop("_names"), tables.pop("_rngs")
-    tables["survey"] = make_survey(rngs["survey"], PARAMS, tables)
+    tables["survey"], tables["survey_truth"] = make_survey(rngs["survey"], PARAMS, tables)
+    tables["subscriptions"], sub_realised = make_subscriptions(stream("subscriptions"), PARAMS, tables)
+    tables["_parameters"]["subscriptions"]["realised"] = sub_realised
+    st = tables["survey_truth"]
+    tables["_parameters"]["survey_effects"]["realised"] = {
+        "n_invited": int(len(st)), "n_respondents": int(st["responded"].sum()),
+        "mean_satisfaction_invited": round(float(st["satisfaction_answer"].mean()), 3),
+        "mean_satisfaction_respondents": round(float(tables["survey"]["satisfaction"].mean()), 3),
+        "share_left_after_survey": round(float(st["left_after_survey"].mean()), 4)}
     tables["events"] = make_events(rngs["events"], PARAMS, tables)
     tables["calls"] = make_calls(rngs["calls"], PARAMS)
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
-    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
+    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables, stream("households"), PARAMS)
     tables["prospects"] = make_prospects(rngs["prospects"], tables)
     written = [_write(tables[name], out, name) for name in TABLE_FILES]
     params = out / "ground_truth" / "parameters.json"
@@ -285,13 +305,6 @@ def build(out_dir: str | Path) -> list[Path]:
                   "modifié le générateur, votre environnement produit des octets différents (versions de "
                   "numpy, pandas ou Faker ?).")
     return written
-
-
-def _truncate(orders: pd.DataFrame, comp: pd.DataFrame, last_day: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop each customer's orders (and complaints) after ``last_day`` (inf: keep all)."""
-    orders = orders[orders["day"].to_numpy() <= last_day[orders["_cust"].to_numpy()]].reset_index(drop=True)
-    keep = comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= last_day[comp["_cust"].to_numpy()])
-    return orders, comp[keep].reset_index(drop=True)
 
 
 def simulate() -> dict:
@@ -315,41 +328,12 @@ def simulate() -> dict:
                                                   orders["day"].to_numpy(),
                                                   first=(orders["round"] == 0).to_numpy())], axis=1)
 
-    # complaints and their effect on later behaviour
-    rc = R["complaints"]
-    comp = survey.make_complaints(rc, P, orders)
-    comp["_order_key"] = orders["_key"].to_numpy()[comp["_order_row"].to_numpy()]
-    bad = (comp["resolution"] != B.RESOLUTIONS[0]).to_numpy()
-    leave = bad & (rc.random(len(comp)) < P["complaint_effects"]["bad_handling_dropout_prob"])
-    trunc = np.full(n, np.inf)
-    np.minimum.at(trunc, comp["_cust"].to_numpy()[leave], comp["_day"].to_numpy()[leave])
-    orders, comp = _truncate(orders, comp, trunc)
-    death_day = np.minimum(death_day, trunc)
-    join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
-    # survey (autumn 2024): dissatisfied respondents leave more often in the following months
-    from .survey import survey_sample
-
-    rs = R["survey"]
-    sv = survey_sample(rs, c, death_day, join_day, comp)
-    se = P["survey_effects"]
-    logit = se["leave_intercept"] + se["leave_slope_latent_satisfaction"] * sv["_z"].to_numpy()
-    leave = rs.random(len(sv)) < B.sigmoid(logit)
-    lo, hi = se["leave_delay_days"]
-    leave_day = sv["_day"].to_numpy() + rs.integers(lo, hi + 1, len(sv))
-    trunc_sv = np.full(n, np.inf)
-    trunc_sv[sv["_cust"].to_numpy()[leave]] = np.minimum(leave_day[leave], B.N_DAYS - 1)
-    orders, comp = _truncate(orders, comp, trunc_sv)
-    trunc = np.minimum(trunc, trunc_sv)
-    death_day = np.minimum(death_day, trunc)
-    join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
-    good = comp[(comp["resolution"] == B.RESOLUTIONS[0]).to_numpy()]
-    gc = good["_cust"].to_numpy()
-    rec_day = good["_day"].to_numpy() + rc.integers(10, 91, len(good))
-    rec = (rc.random(len(good)) < P["complaint_effects"]["recovery_order_prob"]) & (rec_day < B.N_DAYS) \
-        & (death_day[gc] > rec_day) & ~np.isfinite(trunc[gc])
-    rec_orders = pd.DataFrame({"_cust": gc[rec], "day": rec_day[rec], "round": -1, "is_join": False,
-                               "kind": "récupération", "campaign_id": ""})
-    orders = pd.concat([orders, rec_orders], ignore_index=True)
+    # complaints and the survey (autumn 2024): departures they cause, recovery orders (module survey)
+    orders, comp, death_day, join_day, trunc = survey.complaint_departures(R["complaints"], P, orders, death_day,
+                                                                           join_day)
+    orders, comp, death_day, join_day, trunc, sv = survey.survey_departures(R["survey"], P, c, orders, comp,
+                                                                            death_day, join_day, trunc)
+    orders = survey.recovery_orders(R["complaints"], P, orders, comp, death_day, trunc)
 
     # campaigns
     orders, contacts, unsub, camp_truth = campaigns.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
