@@ -88,11 +88,26 @@ _CAMPAIGNS = [
 PARAMS: dict = {
     "seed": SEED,
     "window": {"start": "2023-01-01", "end": "2025-12-31", "reference_date": "2025-12-31"},
-    "n_customers": 20_000,
+    "n_customers": 28_000,
     "acquisition_growth": 0.5,
     "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0,
                          "marketplace": 24.0},
-    "bgnbd": {"r": 1.0, "alpha_years": 0.3, "a": 0.8, "b": 4.0},
+    "bgnbd": {"r": 0.4, "alpha_years": 0.15, "a": 0.6, "b": 1.6},
+    "purchases": {
+        "process": "shifted BG/NBD: dropout coin after every purchase, the first one included",
+        "channel_rate_multiplier": {"magasin": 1.15, "site web": 0.85, "application": 1.0, "parrainage": 1.3,
+                                    "marketplace": 0.65},
+        "channel_dropout_odds_multiplier": {"magasin": 0.8, "site web": 1.35, "application": 1.0,
+                                            "parrainage": 0.55, "marketplace": 2.0},
+        "trend_shares": {"croissance": 0.25, "stable": 0.5, "déclin": 0.25},
+        "growth_per_year": [1.0, 2.5], "decline_per_year": [1.0, 2.5],
+        "trend_dropout_odds_multiplier": {"croissance": 0.5, "stable": 1.0, "déclin": 1.5},
+        "growth_spend_per_year": 0.12,
+        "category_breadth": {"other": 0.35, "growth_start": 0.05, "growth_per_year": 0.35},
+        "pro_share": 0.04, "pro_rate_multiplier": 2.0, "pro_dropout_odds_multiplier": 0.5,
+        "pro_spend_ref_eur": 160.0, "pro_spend_rate_ref": 4.0, "pro_spend_elasticity": 0.7,
+        "pro_spend_sd_log": 0.25,
+    },
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
     "uplift_shares": [0.25, 0.27, 0.40, 0.08],
@@ -367,10 +382,9 @@ def simulate() -> dict:
     orders["_dt"] = customers.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
     orders = orders.sort_values(["_cust", "_dt", "_key"], kind="stable").reset_index(drop=True)
     rv = R["values"]
-    nu = c["_nu"].to_numpy()[orders["_cust"].to_numpy()]
-    orders["_value"] = rv.gamma(P["gamma_gamma"]["p"], 1.0 / nu)
+    orders["_value"] = customers.order_values(rv, P, c, orders["_cust"].to_numpy(), orders["day"].to_numpy())
     orders["_month"] = pd.DatetimeIndex(orders["_dt"]).month
-    lines, value, line_margin = customers.make_lines(R["lines"], orders, c, products)
+    lines, value, line_margin = customers.make_lines(R["lines"], P, orders, c, products)
     orders["_value"] = value
     pr = P["promotions"]
     sale = np.isin(orders["_month"], pr["sale_months"])
@@ -588,6 +602,13 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
     })
+    rate_end, exp_next = customers.expected_next_year(P, cal, c, ~np.isfinite(death_day), join_day)
+    truth["relationship_trend"] = np.array(customers.TREND_CLASSES, dtype=object)[c["_trend_class"].to_numpy()]
+    truth["trend_per_year"] = np.round(c["_growth"].to_numpy() - c["_decline"].to_numpy(), 4)
+    truth["purchase_rate_end"] = np.round(rate_end, 4)
+    truth["expected_purchases_2026"] = np.round(exp_next, 4)
+    truth["pro_buyer"] = c["_pro"].to_numpy().astype(int)
+    truth["home_category"] = np.array(B.CATEGORIES, dtype=object)[c["_home_cat"].to_numpy()]
     out["customers_truth"] = truth
     bg = P["bgnbd"]
     params = json.loads(json.dumps(P))
