@@ -85,8 +85,11 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     last = rng.choice(names["last"], n)
     c["first_name"], c["last_name"] = first, last
     # e-mail: first.last or initial+last, plus digits when needed, one domain
-    slug_first = np.array([ascii_slug(x) for x in first], dtype=object)
-    slug_last = np.array([ascii_slug(x).replace("-", "") for x in last], dtype=object)
+    # slugs computed once per distinct name (a loop over the name pools, not over customers)
+    uf, inv_f = np.unique(first, return_inverse=True)
+    ul, inv_l = np.unique(last, return_inverse=True)
+    slug_first = np.array([ascii_slug(x) for x in uf], dtype=object)[inv_f.ravel()]
+    slug_last = np.array([ascii_slug(x).replace("-", "") for x in ul], dtype=object)[inv_l.ravel()]
     style = rng.integers(0, 3, n)
     digits = rng.integers(1, 99, n)
     local = np.where(style == 0, slug_first + "." + slug_last,
