@@ -10,7 +10,7 @@ writing, gzip headers carry ``mtime=0``. ``check_checksums`` compares files with
 
 The generative model (all parameters in ``PARAMS``, copied to ``parameters.json``):
 
-1. **Acquisition** — 20,000 customers, acquisition day drawn with a growing trend
+1. **Acquisition** — 28,000 customers, acquisition day drawn with a growing trend
    (+50 % over the window) times the seasonal intensity; first order on that day;
    acquisition channel (store, web, app, referral, marketplace) with a cost by channel.
 2. **Seasonality as a time warp** — a daily intensity ``s(t)`` with mean 1
@@ -18,13 +18,19 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    operational clock ``Λ(t) = ∫ s``; purchases are generated in operational time
    and mapped back to calendar days, so the process stays BG/NBD in operational
    time and the BG/NBD remains fit-able on calendar data.
-3. **BG/NBD repeat purchases** (Fader, Hardie & Lee, 2005) — ``λ_i ~ Gamma(r, α)``
-   purchases per year, ``p_i ~ Beta(a, b)``; after each *repeat* purchase the
-   customer drops out with probability ``p_i``. Simulated vectorised over customers,
-   looping over purchase rounds.
+3. **Shifted BG/NBD purchases** (Fader, Hardie & Lee, 2005; shifted as in Batislam et al.,
+   2007) — ``λ_i ~ Gamma(r, α)`` purchases per year, ``p_i ~ Beta(a, b)``, both shifted
+   by the acquisition channel and the relationship trend (``PARAMS["purchases"]``);
+   after *each* purchase, the first one included, the customer drops out with
+   probability ``p_i`` (one-and-done customers exist). Growing relationships buy at
+   ``λ (1 + g τ)``, declining ones at ``λ e^{-d τ}`` (tenure ``τ``). Simulated
+   vectorised over customers, looping over purchase rounds (``customers`` module).
 4. **Gamma-Gamma spend** — ``ν_i ~ Gamma(q, γ)``, pre-discount order value
-   ``~ Gamma(p, ν_i)``; split into order lines (seasonal categories, segment
-   preferences, products chosen near the target unit price) that sum to the value.
+   ``~ Gamma(p, ν_i)``, except a professional / project-buyer group whose mean basket
+   rises with its purchase rate; growing relationships spend a little more per order and
+   spread to new categories. Split into order lines (seasonal categories, segment
+   preferences, a "home" category, products chosen near the target unit price) that sum
+   to the value.
 5. **Channels** — a customer preference (by acquisition channel and age) drifting
    towards web and app with tenure; stores closed on Sundays; delivery modes.
 6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
@@ -616,7 +622,11 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
                        "alpha_weeks": round(bg["alpha_years"] * B.YEAR_DAYS / 7, 4),
                        "mean_purchase_rate_per_year": round(bg["r"] / bg["alpha_years"], 4),
                        "time_unit_note": "lambda_i ~ Gamma(r, alpha) in purchases per operational year; "
-                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)"}
+                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)",
+                       "process_note": "base draws of a shifted BG/NBD (dropout coin after every purchase, the "
+                                       "first one included), then multiplied by the acquisition channel, trend "
+                                       "and professional effects of 'purchases': a fitted BG/NBD is not expected "
+                                       "to return these values"}
     gg = P["gamma_gamma"]
     params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
                              "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
