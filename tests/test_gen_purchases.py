@@ -164,15 +164,17 @@ def test_relationship_trends_are_planted_in_the_truth(data):
 
 
 def test_phases_predict_next_year_spend_in_the_right_direction(phases):
-    """Chapter 01's phases at 2024-12-31: « croissance » customers keep at least 1.2 times as much
-    of their 2024 spend in 2025 as « déclin » customers who still bought in 2024, and more than
-    « saturation » ones (v1: the reverse). The « croissance » phase holds at least 1.5 times the
-    base share of truly growing relationships."""
+    """Chapter 01's phases at 2024-12-31, customers who bought in 2024: the « croissance » customers'
+    2025 spend, as a share of their 2024 spend, exceeds the « déclin » customers' by at least
+    0.15 and the « saturation » customers'; the « déclin » customers keep declining (below 0.9).
+    (v1: the reverse, the phases were noise.) The « croissance » phase holds at least 1.5 times
+    the base share of truly growing relationships."""
     pos = phases[phases["recent"] > 0]
     kept = pos.groupby("phase", observed=True)[["recent", "next"]].sum()
     kept = kept["next"] / kept["recent"]
-    assert kept["croissance"] > 1.2 * kept["déclin"]
+    assert kept["croissance"] > kept["déclin"] + 0.15
     assert kept["croissance"] > kept["saturation"]
+    assert kept["déclin"] < 0.9
     base = (phases["trend"] == "croissance").mean()
     assert (phases.loc[phases["phase"] == "croissance", "trend"] == "croissance").mean() > 1.5 * base
 

@@ -23,7 +23,7 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    by the acquisition channel and the relationship trend (``PARAMS["purchases"]``);
    after *each* purchase, the first one included, the customer drops out with
    probability ``p_i`` (one-and-done customers exist). Growing relationships buy at
-   ``λ (1 + g τ)``, declining ones at ``λ e^{-d τ}`` (tenure ``τ``). Simulated
+   ``λ min(e^{g τ}, M)``, declining ones at ``λ e^{-d τ}`` (tenure ``τ``). Simulated
    vectorised over customers, looping over purchase rounds (``customers`` module).
 4. **Gamma-Gamma spend** — ``ν_i ~ Gamma(q, γ)``, pre-discount order value
    ``~ Gamma(p, ν_i)``, except a professional / project-buyer group whose mean basket
@@ -101,14 +101,14 @@ PARAMS: dict = {
     "bgnbd": {"r": 0.4, "alpha_years": 0.15, "a": 0.6, "b": 1.6},
     "purchases": {
         "process": "shifted BG/NBD: dropout coin after every purchase, the first one included",
-        "channel_rate_multiplier": {"magasin": 1.15, "site web": 0.85, "application": 1.0, "parrainage": 1.3,
+        "channel_rate_multiplier": {"magasin": 1.2, "site web": 0.8, "application": 1.0, "parrainage": 1.3,
                                     "marketplace": 0.65},
-        "channel_dropout_odds_multiplier": {"magasin": 0.8, "site web": 1.35, "application": 1.0,
+        "channel_dropout_odds_multiplier": {"magasin": 0.7, "site web": 1.6, "application": 1.0,
                                             "parrainage": 0.55, "marketplace": 2.0},
-        "trend_shares": {"croissance": 0.25, "stable": 0.5, "déclin": 0.25},
-        "growth_per_year": [1.0, 2.5], "decline_per_year": [1.0, 2.5],
-        "trend_dropout_odds_multiplier": {"croissance": 0.5, "stable": 1.0, "déclin": 1.5},
-        "growth_spend_per_year": 0.12,
+        "trend_shares": {"croissance": 0.3, "stable": 0.4, "déclin": 0.3},
+        "growth_per_year": [0.5, 1.0], "growth_cap": 5.0, "decline_per_year": [0.6, 1.5],
+        "trend_dropout_odds_multiplier": {"croissance": 0.2, "stable": 1.0, "déclin": 2.0},
+        "growth_spend_per_year": 0.05,
         "category_breadth": {"other": 0.35, "growth_start": 0.05, "growth_per_year": 0.35},
         "pro_share": 0.04, "pro_rate_multiplier": 2.0, "pro_dropout_odds_multiplier": 0.5,
         "pro_spend_ref_eur": 160.0, "pro_spend_rate_ref": 4.0, "pro_spend_elasticity": 0.7,

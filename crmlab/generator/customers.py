@@ -8,7 +8,7 @@ The purchase process (v2) is a **shifted BG/NBD** in each customer's own clock:
 - the drop-out coin is tossed after **every** purchase, the first one included: a
   customer can be lost before any repeat purchase (one-and-done);
 - relationship trend: a share of customers buy more and more often with tenure
-  (``λ(τ) = λ (1 + g τ)``, « croissance »), a share less and less (``λ(τ) = λ e^{-d τ}``,
+  (``λ(τ) = λ min(e^{g τ}, M)``, « croissance »), a share less and less (``λ(τ) = λ e^{-d τ}``,
   « déclin »), the rest at a constant rate (« stable »). Purchases are drawn at rate
   ``λ`` on the warped clock ``w(τ) = ∫ λ(s)/λ ds`` and mapped back to tenure ``τ``;
 - spend: Gamma-Gamma (``ν_i ~ Gamma(q, γ)``, value ~ ``Gamma(p, ν_i)``), except the
@@ -144,6 +144,7 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     lo_d, hi_d = pu["decline_per_year"]
     c["_growth"] = np.where(trend_cls == 0, lo_g + (hi_g - lo_g) * trend_u, 0.0)
     c["_decline"] = np.where(trend_cls == 2, lo_d + (hi_d - lo_d) * trend_u, 0.0)
+    c["_growth_cap"] = np.full(n, float(pu["growth_cap"]))
     c["_age"] = age
     # a store acquisition cannot happen on a Sunday (stores closed): move it to Saturday
     sunday = (DAYS[acq_day].day_of_week.to_numpy() == 6) & (acq == 0)
@@ -204,32 +205,44 @@ def purchase_traits(P: dict, acq: np.ndarray, lam0: np.ndarray, p0: np.ndarray, 
     return lam, p, nu
 
 
+def _trend_arrays(c: pd.DataFrame, idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    g = c["_growth"].to_numpy()
+    d = c["_decline"].to_numpy()
+    cap = c["_growth_cap"].to_numpy()
+    if idx is not None:
+        g, d, cap = g[idx], d[idx], cap[idx]
+    return g, d, cap
+
+
 def warp(c: pd.DataFrame, tau: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
     """Cumulative purchase intensity ``w(τ) = ∫_0^τ λ(s)/λ ds`` at tenure ``τ`` (op years).
 
-    Growth (``_growth`` = g): ``λ(τ) = λ (1 + g τ)``; decline (``_decline`` = d):
-    ``λ(τ) = λ e^{-d τ}``; stable: constant.
+    Growth (``_growth`` = g > 0): ``λ(τ) = λ min(e^{g τ}, M)`` (``M`` = ``_growth_cap``);
+    decline (``_decline`` = d > 0): ``λ(τ) = λ e^{-d τ}``; stable: constant.
     """
-    g = c["_growth"].to_numpy() if idx is None else c["_growth"].to_numpy()[idx]
-    d = c["_decline"].to_numpy() if idx is None else c["_decline"].to_numpy()[idx]
-    d_safe = np.where(d > 0, d, 1.0)
-    return np.where(d > 0, -np.expm1(-d_safe * tau) / d_safe, tau + 0.5 * g * tau * tau)
+    g, d, cap = _trend_arrays(c, idx)
+    g_safe, d_safe = np.where(g > 0, g, 1.0), np.where(d > 0, d, 1.0)
+    tau_c = np.log(cap) / g_safe  # tenure at which growth reaches its cap
+    grow = np.where(tau <= tau_c, np.expm1(g_safe * np.minimum(tau, tau_c)) / g_safe,
+                    (cap - 1.0) / g_safe + cap * (tau - tau_c))
+    return np.where(d > 0, -np.expm1(-d_safe * tau) / d_safe, np.where(g > 0, grow, tau))
 
 
 def unwarp(c: pd.DataFrame, w: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Inverse of :func:`warp`: the tenure ``τ`` at which cumulative intensity ``w`` is reached."""
-    g, d = c["_growth"].to_numpy()[idx], c["_decline"].to_numpy()[idx]
-    d_safe = np.where(d > 0, d, 1.0)
+    g, d, cap = _trend_arrays(c, idx)
+    g_safe, d_safe = np.where(g > 0, g, 1.0), np.where(d > 0, d, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         dec = -np.log1p(-np.minimum(d_safe * w, 1.0 - 1e-15)) / d_safe
-    grow = 2.0 * w / (1.0 + np.sqrt(1.0 + 2.0 * g * w))
-    return np.where(d > 0, dec, grow)
+    w_c = (cap - 1.0) / g_safe
+    grow = np.where(w <= w_c, np.log1p(g_safe * w) / g_safe, np.log(cap) / g_safe + (w - w_c) / cap)
+    return np.where(d > 0, dec, np.where(g > 0, grow, w))
 
 
 def rate_multiplier(c: pd.DataFrame, tau: np.ndarray) -> np.ndarray:
     """``λ(τ) / λ`` of each customer at tenure ``τ`` (op years)."""
-    g, d = c["_growth"].to_numpy(), c["_decline"].to_numpy()
-    return (1.0 + g * tau) * np.exp(-d * tau)
+    g, d, cap = _trend_arrays(c, None)
+    return np.minimum(np.exp(g * tau), np.where(g > 0, cap, 1.0)) * np.exp(-d * tau)
 
 
 # ------------------------------------------------------------------ shifted BG/NBD purchases
