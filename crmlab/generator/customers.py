@@ -186,9 +186,8 @@ def purchase_traits(P: dict, acq: np.ndarray, lam0: np.ndarray, p0: np.ndarray, 
     The BG/NBD draws ``lam0`` and ``p0`` are shifted by the acquisition channel (rate
     multiplier, dropout odds multiplier), by the relationship trend (growing relationships
     are more committed: lower dropout odds; declining ones higher) and by the
-    professional group; a professional's
-    mean basket rises with the purchase rate, so ``nu`` (Gamma-Gamma rate) is replaced
-    for them by ``p_gg / mean``.
+    professional group; a professional's mean basket rises with the purchase rate, so
+    ``nu`` (Gamma-Gamma rate) is replaced for them by ``p_gg / mean``.
     """
     pu, gg = P["purchases"], P["gamma_gamma"]
     rate_mult = np.array([pu["channel_rate_multiplier"][k] for k in ACQ_CHANNELS])[acq]
@@ -206,6 +205,7 @@ def purchase_traits(P: dict, acq: np.ndarray, lam0: np.ndarray, p0: np.ndarray, 
 
 
 def _trend_arrays(c: pd.DataFrame, idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Growth rate g, decline rate d and growth cap M of the customers ``idx`` (all if None)."""
     g = c["_growth"].to_numpy()
     d = c["_decline"].to_numpy()
     cap = c["_growth_cap"].to_numpy()
@@ -303,7 +303,7 @@ def expected_next_year(P: dict, cal: Calendar, c: pd.DataFrame, alive: np.ndarra
     lam, p = c["_lambda"].to_numpy(), c["_p"].to_numpy()
     f = 1.0 + P["loyalty"]["true_effect"]
     end_u = cal.cum[-1]
-    u0 = cal.op(c["_acq_day"].to_numpy(), 0.5)
+    u0 = cal.op(c["_acq_day"].to_numpy(), 0.5)  # mid-day: the exact first-purchase time is not kept
     member = join_day >= 0
     uj = cal.cum[np.where(member, join_day, 0)]
     tau = np.where(member, (uj - u0) + (end_u - uj) * f, end_u - u0)
