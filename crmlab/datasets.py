@@ -238,12 +238,16 @@ TABLES: dict[str, dict] = {
                    cats={"source": (SOURCES, False)}),
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
-        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness",
+        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness "
+        "relationship_trend trend_per_year purchase_rate_end expected_purchases_2026 pro_buyer home_category",
         dates="death_date birth_date", strs="customer_id",
-        nums="purchase_rate dropout_prob mean_spend engagement deal_proneness",
-        bools="alive_at_end loyalty_effect_applied",
+        nums="purchase_rate dropout_prob mean_spend engagement deal_proneness trend_per_year purchase_rate_end "
+             "expected_purchases_2026",
+        bools="alive_at_end loyalty_effect_applied pro_buyer",
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
-              "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
+              "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False),
+              "relationship_trend": (["croissance", "stable", "déclin"], False),
+              "home_category": (CATEGORIES, False)},
         file="ground_truth/customers_truth"),
     "journeys": _spec(
         "journey_id customer_id first_touch_datetime last_touch_datetime n_touchpoints converted order_id "

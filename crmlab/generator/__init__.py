@@ -10,7 +10,7 @@ writing, gzip headers carry ``mtime=0``. ``check_checksums`` compares files with
 
 The generative model (all parameters in ``PARAMS``, copied to ``parameters.json``):
 
-1. **Acquisition** — 20,000 customers, acquisition day drawn with a growing trend
+1. **Acquisition** — 28,000 customers, acquisition day drawn with a growing trend
    (+50 % over the window) times the seasonal intensity; first order on that day;
    acquisition channel (store, web, app, referral, marketplace) with a cost by channel.
 2. **Seasonality as a time warp** — a daily intensity ``s(t)`` with mean 1
@@ -18,13 +18,19 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    operational clock ``Λ(t) = ∫ s``; purchases are generated in operational time
    and mapped back to calendar days, so the process stays BG/NBD in operational
    time and the BG/NBD remains fit-able on calendar data.
-3. **BG/NBD repeat purchases** (Fader, Hardie & Lee, 2005) — ``λ_i ~ Gamma(r, α)``
-   purchases per year, ``p_i ~ Beta(a, b)``; after each *repeat* purchase the
-   customer drops out with probability ``p_i``. Simulated vectorised over customers,
-   looping over purchase rounds.
+3. **Shifted BG/NBD purchases** (Fader, Hardie & Lee, 2005; shifted as in Batislam et al.,
+   2007) — ``λ_i ~ Gamma(r, α)`` purchases per year, ``p_i ~ Beta(a, b)``, both shifted
+   by the acquisition channel and the relationship trend (``PARAMS["purchases"]``);
+   after *each* purchase, the first one included, the customer drops out with
+   probability ``p_i`` (one-and-done customers exist). Growing relationships buy at
+   ``λ min(e^{g τ}, M)``, declining ones at ``λ e^{-d τ}`` (tenure ``τ``). Simulated
+   vectorised over customers, looping over purchase rounds (``customers`` module).
 4. **Gamma-Gamma spend** — ``ν_i ~ Gamma(q, γ)``, pre-discount order value
-   ``~ Gamma(p, ν_i)``; split into order lines (seasonal categories, segment
-   preferences, products chosen near the target unit price) that sum to the value.
+   ``~ Gamma(p, ν_i)``, except a professional / project-buyer group whose mean basket
+   rises with its purchase rate; growing relationships spend a little more per order and
+   spread to new categories. Split into order lines (seasonal categories, segment
+   preferences, a "home" category, products chosen near the target unit price) that sum
+   to the value.
 5. **Channels** — a customer preference (by acquisition channel and age) drifting
    towards web and app with tenure; stores closed on Sundays; delivery modes.
 6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
@@ -91,11 +97,26 @@ _CAMPAIGNS = [
 PARAMS: dict = {
     "seed": SEED,
     "window": {"start": "2023-01-01", "end": "2025-12-31", "reference_date": "2025-12-31"},
-    "n_customers": 20_000,
+    "n_customers": 28_000,
     "acquisition_growth": 0.5,
     "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0,
                          "marketplace": 24.0},
-    "bgnbd": {"r": 1.0, "alpha_years": 0.3, "a": 0.8, "b": 4.0},
+    "bgnbd": {"r": 0.4, "alpha_years": 0.15, "a": 0.6, "b": 1.6},
+    "purchases": {
+        "process": "shifted BG/NBD: dropout coin after every purchase, the first one included",
+        "channel_rate_multiplier": {"magasin": 1.2, "site web": 0.8, "application": 1.0, "parrainage": 1.3,
+                                    "marketplace": 0.65},
+        "channel_dropout_odds_multiplier": {"magasin": 0.7, "site web": 1.6, "application": 1.0,
+                                            "parrainage": 0.55, "marketplace": 2.0},
+        "trend_shares": {"croissance": 0.3, "stable": 0.4, "déclin": 0.3},
+        "growth_per_year": [0.5, 1.0], "growth_cap": 5.0, "decline_per_year": [0.6, 1.5],
+        "trend_dropout_odds_multiplier": {"croissance": 0.2, "stable": 1.0, "déclin": 2.0},
+        "growth_spend_per_year": 0.05,
+        "category_breadth": {"other": 0.35, "growth_start": 0.05, "growth_per_year": 0.35},
+        "pro_share": 0.04, "pro_rate_multiplier": 2.0, "pro_dropout_odds_multiplier": 0.5,
+        "pro_spend_ref_eur": 160.0, "pro_spend_rate_ref": 4.0, "pro_spend_elasticity": 0.7,
+        "pro_spend_sd_log": 0.25,
+    },
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
     "uplift_shares": [0.25, 0.27, 0.40, 0.08],
@@ -401,10 +422,9 @@ def simulate() -> dict:
     orders["_dt"] = customers.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
     orders = orders.sort_values(["_cust", "_dt", "_key"], kind="stable").reset_index(drop=True)
     rv = R["values"]
-    nu = c["_nu"].to_numpy()[orders["_cust"].to_numpy()]
-    orders["_value"] = rv.gamma(P["gamma_gamma"]["p"], 1.0 / nu)
+    orders["_value"] = customers.order_values(rv, P, c, orders["_cust"].to_numpy(), orders["day"].to_numpy())
     orders["_month"] = pd.DatetimeIndex(orders["_dt"]).month
-    lines, value, line_margin = customers.make_lines(R["lines"], orders, c, products)
+    lines, value, line_margin = customers.make_lines(R["lines"], P, orders, c, products)
     orders["_value"] = value
     pr = P["promotions"]
     sale = np.isin(orders["_month"], pr["sale_months"])
@@ -622,6 +642,13 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
     })
+    rate_end, exp_next = customers.expected_next_year(P, cal, c, ~np.isfinite(death_day), join_day)
+    truth["relationship_trend"] = np.array(customers.TREND_CLASSES, dtype=object)[c["_trend_class"].to_numpy()]
+    truth["trend_per_year"] = np.round(c["_growth"].to_numpy() - c["_decline"].to_numpy(), 4)
+    truth["purchase_rate_end"] = np.round(rate_end, 4)
+    truth["expected_purchases_2026"] = np.round(exp_next, 4)
+    truth["pro_buyer"] = c["_pro"].to_numpy().astype(int)
+    truth["home_category"] = np.array(B.CATEGORIES, dtype=object)[c["_home_cat"].to_numpy()]
     out["customers_truth"] = truth
     bg = P["bgnbd"]
     params = json.loads(json.dumps(P))
@@ -629,7 +656,11 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
                        "alpha_weeks": round(bg["alpha_years"] * B.YEAR_DAYS / 7, 4),
                        "mean_purchase_rate_per_year": round(bg["r"] / bg["alpha_years"], 4),
                        "time_unit_note": "lambda_i ~ Gamma(r, alpha) in purchases per operational year; "
-                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)"}
+                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)",
+                       "process_note": "base draws of a shifted BG/NBD (dropout coin after every purchase, the "
+                                       "first one included), then multiplied by the acquisition channel, trend "
+                                       "and professional effects of 'purchases': a fitted BG/NBD is not expected "
+                                       "to return these values"}
     gg = P["gamma_gamma"]
     params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
                              "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
