@@ -183,9 +183,10 @@ TABLES: dict[str, dict] = {
                       nums="list_price margin_rate", cats={"category": (CATEGORIES, False)}),
     "cost_to_serve": _spec(
         "customer_id n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts "
-        "n_marketing_contacts n_catalogues", strs="customer_id",
+        "n_marketing_contacts n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns "
+        "n_store_returns store_minutes", strs="customer_id",
         nums="n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts n_marketing_contacts "
-             "n_catalogues"),
+             "n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns n_store_returns store_minutes"),
     "activity_costs": _spec("activity label_fr cost_pool_eur driver kind", nums="cost_pool_eur", strs="driver",
                             cats={"kind": (["direct", "indirect", "commun"], False)}),
     "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
