@@ -184,9 +184,9 @@ TABLES: dict[str, dict] = {
     "cost_to_serve": _spec(
         "customer_id n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts "
         "n_marketing_contacts n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns "
-        "n_store_returns store_minutes", strs="customer_id",
+        "n_store_returns n_project_appointments store_minutes", strs="customer_id",
         nums="n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts n_marketing_contacts "
-             "n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns n_store_returns store_minutes"),
+             "n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns n_store_returns n_project_appointments store_minutes"),
     "activity_costs": _spec("activity label_fr cost_pool_eur driver kind", nums="cost_pool_eur", strs="driver",
                             cats={"kind": (["direct", "indirect", "commun"], False)}),
     "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
@@ -234,11 +234,13 @@ TABLES: dict[str, dict] = {
                    cats={"source": (SOURCES, False)}),
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
-        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness",
-        dates="death_date birth_date", strs="customer_id",
+        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness primary_channel "
+        "multichannel_adoption_date multichannel_effect_applied",
+        dates="death_date birth_date multichannel_adoption_date", strs="customer_id",
         nums="purchase_rate dropout_prob mean_spend engagement deal_proneness",
-        bools="alive_at_end loyalty_effect_applied",
+        bools="alive_at_end loyalty_effect_applied multichannel_effect_applied",
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
+              "primary_channel": (["magasin", "site web", "application", "téléphone"], False),
               "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
         file="ground_truth/customers_truth"),
     "silo_mapping": _spec("source source_record_id customer_id", strs="source_record_id customer_id",

@@ -116,18 +116,20 @@ PARAMS: dict = {
         for k, nm, ch, sd, ob, of, orate, cpc, cs, mt, pp in _CAMPAIGNS
     ],
     "channels": {
-        "adoption": {"true_effect": 0.30, "intercept": -2.2, "slope_rate": 0.5, "slope_engagement": 0.4},
+        "adoption": {"true_effect": 0.30, "hazard_per_year": 0.25, "slope_rate": 0.5, "slope_engagement": 0.4},
         # logits of the second channel (store, web, app, phone) by primary channel (rows)
-        "second_channel_logits": [[-9.0, 0.6, 0.3, -0.5], [1.8, -9.0, 0.3, -1.0], [1.6, 0.5, -9.0, -1.5],
+        "second_channel_logits": [[-9.0, 0.6, 0.3, -0.5], [2.5, -9.0, 0.3, -1.0], [2.2, 0.5, -9.0, -1.5],
                                   [1.0, 0.3, -0.5, -9.0]],
         "share_start": 0.4, "share_end": 0.75, "share_years": 2.0,
         "basket_factor": {"magasin": 0.85, "site web": 1.2, "application": 0.95, "téléphone": 1.3},
-        "margin_points": {"magasin": 0.0, "site web": -0.03, "application": -0.02, "téléphone": 0.0},
+        "margin_points": {"magasin": 0.0, "site web": -0.02, "application": -0.01, "téléphone": 0.0},
         "store_checkout_minutes": 3.0, "store_advice_minutes": 6.0, "store_return_minutes": 8.0,
+        "project_appointments": {"share": 0.08, "rate_per_year": 1.0, "min_minutes": 45.0, "extra_minutes": 40.0},
+        "return_writedown_rate": {"remote": 0.25, "store": 0.05},
         "store_identification_rate": 0.35,
     },
     "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 6.5,
-                   "retrait_magasin": 3.0, "retours": 15.0, "vente_magasin": 0.60, "service_client": 10.0,
+                   "retrait_magasin": 3.0, "retours": 25.0, "vente_magasin": 0.60, "service_client": 10.0,
                    "catalogues": 5.0, "animation_magasins": 1.5},
     "return_logit_intercept": -3.6,
 }
@@ -534,7 +536,8 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["_complaints"] = cm
 
     # cost to serve
-    out["cost_to_serve"], out["activity_costs"] = channels.make_costs(rng, P, c, orders, cm, contacts, unsub, camp)
+    out["cost_to_serve"], out["activity_costs"] = channels.make_costs(rng, P, c, orders, cm, contacts, unsub, camp,
+                                                                          death_day)
 
     # ground truth
     dd = np.where(np.isfinite(death_day), death_day, 0).astype(int)

@@ -6,9 +6,9 @@ Channel model (parameters in ``PARAMS["channels"]``):
 * every customer has a **primary channel**, the channel of her first order (store, web and app
   recruits keep their acquisition channel, marketplace recruits buy on the web, referred customers
   draw one from preferences by age); until she becomes multichannel, every order goes there;
-* **multichannel adoption** is self-selected: at each repeat purchase she adopts a second channel
-  with a probability rising with her purchase rate and engagement. That purchase is placed in the
-  second channel; afterwards her orders go to the second channel with a share rising with the time
+* **multichannel adoption** is self-selected: she adopts a second channel at a random time whose
+  hazard rises with her purchase rate and engagement; her next purchase is placed in the second
+  channel; afterwards her orders go to the second channel with a share rising with the time
   since adoption (channel migration), and her **purchase rate is multiplied by** ``true_effect``
   (extra purchases, see :func:`adopt_multichannel`);
 * the second channel leans digital for store customers (and the app for heavy buyers, the phone
@@ -40,7 +40,7 @@ def channel_traits(rng: np.random.Generator, P: dict, c: pd.DataFrame) -> None:
     """Add the customers' channel traits to ``c`` (private columns, in place).
 
     ``_primary`` (channel index of the first order), ``_second`` (the channel she would adopt),
-    ``_mc_prob`` (probability of adopting at each repeat purchase), ``_dl0``…``_dl2``
+    ``_dl0``…``_dl2``
     (delivery-mode logits), ``_advice`` (minutes of advice per store visit, a customer trait).
     """
     n = len(c)
@@ -65,14 +65,15 @@ def channel_traits(rng: np.random.Generator, P: dict, c: pd.DataFrame) -> None:
     sec += rng.normal(0, 0.5, (n, 4))
     sec[np.arange(n), primary] = -np.inf
     second = choice_rows(rng, np.exp(sec))
-    m = C["adoption"]
     c["_primary"], c["_second"] = primary, second
-    c["_mc_prob"] = sigmoid(m["intercept"] + m["slope_rate"] * zl + m["slope_engagement"] * eng)
     dl = np.column_stack([np.full(n, 0.2), np.full(n, 0.7), np.zeros(n)]) + rng.normal(0, 1.0, (n, 3))
     for k in range(3):
         c[f"_dl{k}"] = dl[:, k]
     needy = c["_needy"].to_numpy()
     c["_advice"] = C["store_advice_minutes"] * needy * rng.lognormal(-0.125, 0.5, n)
+    pr = C["project_appointments"]
+    project = rng.random(n) < pr["share"]
+    c["_project_rate"] = np.where(project, rng.gamma(2.0, pr["rate_per_year"] / 2.0, n), 0.0)
     c["_mc_day"] = np.inf
 
 
@@ -81,55 +82,58 @@ def adopt_multichannel(rng: np.random.Generator, P: dict, cal, c: pd.DataFrame, 
                        u: np.ndarray, rnd: np.ndarray, death: np.ndarray) -> tuple:
     """Self-selected multichannel adoption and its true effect, in operational time.
 
-    At each repeat purchase (round ≥ 1) a customer not yet multichannel adopts with probability
-    ``_mc_prob`` (self-selection: heavy and engaged buyers adopt more often, and sooner since they
-    buy more). After adoption her purchase rate is multiplied by ``f = 1 + true_effect`` while she
-    is active: each later inter-purchase interval of her own process receives one extra purchase
-    with probability ``f − 1`` (placed uniformly in the interval), and the open interval after her
-    last purchase (until her death or the horizon) a Poisson number of extras at rate
-    ``(f − 1) λ``. The extras do not change her drop-out (death) time.
+    Each customer has an adoption time ``T = first purchase + Exp(hazard)``, the hazard (per
+    operational year) rising with her purchase rate and engagement (self-selection). From ``T`` on,
+    her purchase rate is multiplied by ``f = 1 + true_effect`` while she is active: each of her own
+    inter-purchase intervals after ``T`` receives one extra purchase with probability ``f − 1``
+    (pro rata of the part after ``T`` for the interval containing it), placed uniformly, and the
+    open interval after her last purchase (until her death or the horizon) a Poisson number of
+    extras at rate ``(f − 1) λ``. The extras do not change her drop-out (death) time. Her first
+    purchase after ``T`` is placed in her second channel (the observable adoption).
 
     Returns ``cust, u, rnd`` with the extra purchases appended (their round is the round of the
     purchase before them) and ``is_mc``, True for each adoption purchase.
     """
-    C = P["channels"]["adoption"]
-    f = 1.0 + C["true_effect"]
+    A = P["channels"]["adoption"]
+    f = 1.0 + A["true_effect"]
     n = len(c)
+    hazard = A["hazard_per_year"] * np.exp(A["slope_rate"] * _z(c["_lambda"].to_numpy())
+                                          + A["slope_engagement"] * c["_engagement"].to_numpy())
+    u0 = np.full(n, np.inf)
+    np.minimum.at(u0, cust, u)
+    T = u0 + rng.exponential(1.0 / hazard)
     order = np.lexsort((u, cust))
     cs, us, rs = cust[order], u[order], rnd[order]
-    # first repeat purchase whose coin succeeds
-    coin = (rs >= 1) & (rng.random(cs.size) < c["_mc_prob"].to_numpy()[cs])
-    first_adopt = np.full(n, np.inf)
-    np.minimum.at(first_adopt, cs[coin], us[coin])
-    is_mc_sorted = coin & (us == first_adopt[cs])
-    adopted = np.isfinite(first_adopt)
-    # intervals (u_prev, u] of the same customer starting at or after the adoption purchase
     same = np.r_[False, cs[1:] == cs[:-1]]
     u_prev = np.r_[0.0, us[:-1]]
     r_prev = np.r_[0, rs[:-1]]
-    post = same & adopted[cs] & (u_prev >= first_adopt[cs])
-    extra = post & (rng.random(cs.size) < f - 1.0)
+    Tc = T[cs]
+    start = np.maximum(u_prev, Tc)
+    frac = np.where(same & (us > Tc), (us - start) / np.maximum(us - u_prev, 1e-12), 0.0)
+    extra = rng.random(cs.size) < (f - 1.0) * frac
     e_cust = cs[extra]
-    e_u = u_prev[extra] + rng.random(extra.sum()) * (us[extra] - u_prev[extra])
+    e_u = start[extra] + rng.random(extra.sum()) * (us[extra] - start[extra])
     e_r = r_prev[extra]
-    # open tail after each adopter's last purchase, until death or the horizon
+    # open tail after each customer's last purchase, until death or the horizon
     L = P["loyalty"]
     horizon = max(cal.cum[-1] + L["true_effect"] * (cal.cum[-1] - cal.cum[day_index(L["launch_date"])]),
                   float(u.max()))
     last = np.r_[cs[1:] != cs[:-1], True]
     lc, lu, lr = cs[last], us[last], rs[last]
-    end = np.minimum(death[lc], horizon)
-    tail = adopted[lc] & (end > lu)
-    span = np.where(tail, end - lu, 0.0)
+    t0 = np.maximum(lu, T[lc])
+    span = np.maximum(np.minimum(death[lc], horizon) - t0, 0.0)
+    span = np.where(np.isfinite(span), span, 0.0)
     k = rng.poisson((f - 1.0) * c["_lambda"].to_numpy()[lc] * span)
     t_cust = np.repeat(lc, k)
-    t_u = np.repeat(lu, k) + rng.random(k.sum()) * np.repeat(span, k)
+    t_u = np.repeat(t0, k) + rng.random(k.sum()) * np.repeat(span, k)
     t_r = np.repeat(lr, k)
-    is_mc = np.zeros(cust.size, dtype=bool)
-    is_mc[order] = is_mc_sorted
-    n_new = e_cust.size + t_cust.size
-    return (np.concatenate([cust, e_cust, t_cust]), np.concatenate([u, e_u, t_u]),
-            np.concatenate([rnd, e_r, t_r]), np.concatenate([is_mc, np.zeros(n_new, dtype=bool)]))
+    all_c = np.concatenate([cust, e_cust, t_cust])
+    all_u = np.concatenate([u, e_u, t_u])
+    after = all_u > T[all_c]
+    first = np.full(n, np.inf)
+    np.minimum.at(first, all_c[after], all_u[after])
+    is_mc = after & (all_u == first[all_c])
+    return all_c, all_u, np.concatenate([rnd, e_r, t_r]), is_mc
 
 
 # ------------------------------------------------------------------- channels
@@ -192,7 +196,7 @@ def margin_adjustment(P: dict, channel: np.ndarray, value: np.ndarray) -> np.nda
 
 # ------------------------------------------------------------------------ costs
 def make_costs(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd.DataFrame, complaints: pd.DataFrame,
-               contacts: pd.DataFrame, unsub: np.ndarray, campaigns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+               contacts: pd.DataFrame, unsub: np.ndarray, campaigns: pd.DataFrame, death_day: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cost drivers per customer (``cost_to_serve``) and the activity cost pools (``activity_costs``).
 
     Each activity's pool is its unit cost (``PARAMS["unit_costs"]``) times the volume of the
@@ -229,7 +233,15 @@ def make_costs(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd.Da
     advice = c["_advice"].to_numpy()[cust[store]] * rng.exponential(1.0, k_store)
     bulky = np.minimum(orders["_value"].to_numpy()[store] / 100.0, 4.0)
     minutes = S["store_checkout_minutes"] + advice * (0.5 + 0.5 * bulky) + S["store_return_minutes"] * ret[store]
-    store_minutes = np.round(np.bincount(cust[store], weights=minutes, minlength=n)).astype(int)
+    # free project appointments in store (kitchen, bathroom, garden design), booked under the customer's
+    # name while she is active, whether or not a purchase follows
+    pa = S["project_appointments"]
+    acq = c["_acq_day"].to_numpy()
+    end = np.minimum(np.nan_to_num(death_day, posinf=N_DAYS - 1), N_DAYS - 1)
+    n_proj = rng.poisson(c["_project_rate"].to_numpy() * np.maximum(end - acq, 0) / YEAR_DAYS)
+    proj_minutes = np.bincount(np.repeat(np.arange(n), n_proj), minlength=n,
+                               weights=pa["min_minutes"] + rng.gamma(2.0, pa["extra_minutes"] / 2.0, n_proj.sum()))
+    store_minutes = np.round(np.bincount(cust[store], weights=minutes, minlength=n) + proj_minutes).astype(int)
     n_comp = np.bincount(complaints["_cust"].to_numpy(), minlength=n)
     needy = c["_needy"].to_numpy()
     mu = needy * (0.12 * n_remote + 1.0 * n_ret_remote + 0.2 * n_home) + 1.5 * n_comp
@@ -238,23 +250,29 @@ def make_costs(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd.Da
     n_mkt = np.bincount(contacted["_cust"].to_numpy(), minlength=n)
     n_cat = np.zeros(n, dtype=int)
     last_all = orders["day"].to_numpy()
-    for y in (2023, 2024, 2025):  # one autumn catalogue per year to recent buyers who accept mail
+    for y in (2023, 2024, 2025):  # one autumn catalogue per year to recent repeat buyers who accept mail
         d = day_index(f"{y}-09-01")
         past = last_all < d
         last = np.full(n, -10_000)
         np.maximum.at(last, cust[past], last_all[past])
-        n_cat += ((c["consent_post"].to_numpy() == 1) & (d - last <= 365) & (np.nan_to_num(unsub, posinf=1e9) > d))
+        repeat = np.bincount(cust[past], minlength=n) >= 2
+        n_cat += ((c["consent_post"].to_numpy() == 1) & (d - last <= 365) & repeat
+                  & (np.nan_to_num(unsub, posinf=1e9) > d))
     cts = pd.DataFrame({"customer_id": c["customer_id"].to_numpy(), "n_orders": n_orders,
                         "n_home_deliveries": n_home, "n_relay_deliveries": n_relay, "n_returns": n_ret,
                         "n_service_contacts": n_serv, "n_marketing_contacts": n_mkt, "n_catalogues": n_cat,
                         "n_store_orders": n_store, "n_remote_orders": n_remote, "n_store_pickups": n_pickup,
                         "n_remote_returns": n_ret_remote, "n_store_returns": n_ret - n_ret_remote,
-                        "store_minutes": store_minutes})
+                        "n_project_appointments": n_proj, "store_minutes": store_minutes})
     # a returned order stays in ``amount`` and ``gross_margin`` (the sales ledger): the margin refunded on
     # returned goods is booked in the returns pools, with the reverse logistics of delivered orders
+    # and the write-down of returned goods that cannot be sold again
     margin = orders["gross_margin"].to_numpy()
-    returns_pool = uc["retours"] * float(n_ret_remote.sum()) + float(margin[ret & ~store].sum())
-    store_returns_pool = float(margin[ret & store].sum())
+    value = orders["amount"].to_numpy() + orders["discount"].to_numpy()
+    wd = S["return_writedown_rate"]
+    rr, rs = ret & ~store, ret & store
+    returns_pool = uc["retours"] * float(rr.sum()) + float(margin[rr].sum() + wd["remote"] * value[rr].sum())
+    store_returns_pool = float(margin[rs].sum() + wd["store"] * value[rs].sum())
     cpc = campaigns.set_index("campaign_id")["cost_per_contact"]
     mkt_pool = float(contacted["campaign_id"].map(cpc).sum())
 
@@ -269,9 +287,9 @@ def make_costs(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd.Da
          "direct"),
         ("retrait_magasin", "Retrait en magasin (transfert et remise au client)", pool("retrait_magasin", n_pickup),
          "n_store_pickups", "direct"),
-        ("retours", "Retours des commandes livrées (logistique inverse, marge remboursée)", returns_pool,
+        ("retours", "Retours des commandes livrées (logistique inverse, marge remboursée, démarque)", returns_pool,
          "n_remote_returns", "direct"),
-        ("reprises_magasin", "Reprises en magasin (marge remboursée)", store_returns_pool, "n_store_returns", "direct"),
+        ("reprises_magasin", "Reprises en magasin (marge remboursée, démarque)", store_returns_pool, "n_store_returns", "direct"),
         ("vente_magasin", "Vente en magasin (encaissement, conseil, reprise)", pool("vente_magasin", store_minutes),
          "store_minutes", "direct"),
         ("service_client", "Contacts au service client", pool("service_client", n_serv), "n_service_contacts", "direct"),
