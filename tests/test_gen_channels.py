@@ -95,45 +95,58 @@ def test_adoption_in_truth_matches_first_second_channel_order(orders, load):
     assert (observed == adopted.loc[observed.index, "multichannel_adoption_date"]).mean() > 0.97
 
 
+def multichannel_did(orders: pd.DataFrame, customers: pd.DataFrame, window_days: int = 182,
+                     start: str = "2023-07-01", end: str = "2025-06-30", draws: int = 3, seed: int = 0) -> dict:
+    """Difference-in-differences on the purchase rate around the observed adoption (first order in a second
+    channel): orders of the ``window_days`` after / before it, for adoptions between ``start`` and ``end``
+    of customers recruited at least a window earlier; the same ratio around placebo events built the same
+    way (the first order after a random date, ``draws`` dates per customer) for customers not multichannel
+    by the end of the placebo window. Returns the ratio of the two ratios and the group sizes."""
+    c = customers.set_index("customer_id")
+    adopt = _adoption_dates(orders)
+    W, lo, hi = pd.Timedelta(days=window_days), pd.Timestamp(start), pd.Timestamp(end)
+    acq = c["acquisition_date"]
+
+    def counts(events: pd.DataFrame) -> tuple[int, int]:
+        m = orders[["customer_id", "order_date"]].merge(events, on="customer_id")
+        before = int(((m["order_date"] >= m["t"] - W) & (m["order_date"] < m["t"])).sum())
+        after = int(((m["order_date"] > m["t"]) & (m["order_date"] <= m["t"] + W)).sum())
+        return before, after
+
+    treated = adopt[(adopt >= lo) & (adopt <= hi)].rename("t").reset_index()
+    treated = treated[acq.reindex(treated["customer_id"]).to_numpy() <= treated["t"] - W]
+    rng = np.random.default_rng(seed)
+    cand = c.index[~c.index.isin(adopt[adopt <= lo].index)]
+    span = (hi - lo).days
+    s = pd.DataFrame({"customer_id": np.repeat(cand.to_numpy(), draws),
+                      "s": lo + pd.to_timedelta(rng.integers(-60, span, len(cand) * draws), unit="D")})
+    s["draw"] = np.tile(np.arange(draws), len(cand))
+    x = orders[["customer_id", "order_date"]].merge(s, on="customer_id")
+    x = x[x["order_date"] > x["s"]].groupby(["customer_id", "draw"])["order_date"].min().rename("t").reset_index()
+    x = x[(x["t"] >= lo) & (x["t"] <= hi) & (acq.reindex(x["customer_id"]).to_numpy() <= x["t"] - W)]
+    later = adopt.reindex(x["customer_id"]).to_numpy()
+    placebo = x.loc[~(later <= (x["t"] + W).to_numpy()), ["customer_id", "t"]]
+    tb, ta = counts(treated)
+    pb, pa = counts(placebo)
+    return {"did": (ta / tb) / (pa / pb), "n_treated": len(treated), "n_placebo": len(placebo)}
+
+
 def test_naive_multichannel_comparison_is_far_above_the_truth_and_did_recovers_it(orders, load, params):
-    """Naive: spend of multichannel / single-channel customers, ≥ truth + 1 (self-selection, more orders →
-    more chances to use a second channel). Better: a difference-in-differences on the purchase rate, the
-    order counts of the 365 days after vs before the adoption order (adoptions of 2024), against placebo
-    events built the same way (first order after a random date of 2024) for customers not multichannel by
-    then: within ±0.15 of the true factor (1 + true_effect)."""
+    """Naive: spend of multichannel / single-channel customers, ≥ truth + 1 (self-selection, and more orders
+    give more chances to use a second channel). Better: the difference-in-differences of
+    :func:`multichannel_did` lands within ±0.2 of the true factor (1 + true_effect): across seeds its spread is
+    about ±0.07, and it keeps a small downward bias (≈ −0.1: adopters are heavier buyers, who drop out
+    sooner after the event). Without any planted effect it gives ≈ 0.9, so the test fails then."""
     true = 1 + params["channels"]["adoption"]["true_effect"]
-    c = load("customers").set_index("customer_id")
     adopt = _adoption_dates(orders)
     spend = orders.groupby("customer_id")["amount"].sum()
     multi = spend.index.isin(adopt.index)
     naive = spend[multi].mean() / spend[~multi].mean()
     assert naive > true + 1.0
-
-    W = pd.Timedelta(days=365)
-    lo, hi = pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31")
-    acq = c["acquisition_date"]
-
-    def did_counts(events: pd.DataFrame) -> pd.Series:
-        m = orders[["customer_id", "order_date"]].merge(events, on="customer_id")
-        before = ((m["order_date"] >= m["t"] - W) & (m["order_date"] < m["t"])).sum()
-        after = ((m["order_date"] > m["t"]) & (m["order_date"] <= m["t"] + W)).sum()
-        return pd.Series({"before": before, "after": after, "n": len(events)})
-
-    treated = adopt[(adopt >= lo) & (adopt <= hi)].rename("t").reset_index()
-    treated = treated[acq.reindex(treated["customer_id"]).to_numpy() <= treated["t"] - W]
-    rng = np.random.default_rng(0)
-    cand = c.index[~c.index.isin(adopt[adopt <= lo].index)]
-    s = pd.Series(lo + pd.to_timedelta(rng.integers(-60, (hi - lo).days, len(cand)), unit="D"), index=cand, name="s")
-    x = orders[["customer_id", "order_date"]].join(s, on="customer_id", how="inner")
-    x = x[x["order_date"] > x["s"]].groupby("customer_id")["order_date"].min().rename("t").reset_index()
-    x = x[(x["t"] >= lo) & (x["t"] <= hi) & (acq.reindex(x["customer_id"]).to_numpy() <= x["t"] - W)]
-    later = adopt.reindex(x["customer_id"]).to_numpy()
-    placebo = x[~(later <= (x["t"] + W).to_numpy())]
-    t, p = did_counts(treated), did_counts(placebo)
-    assert t["n"] >= 200 and p["n"] >= 400
-    did = (t["after"] / t["before"]) / (p["after"] / p["before"])
-    assert did == pytest.approx(true, abs=0.15)
-    assert naive > did + 1.0
+    est = multichannel_did(orders, load("customers"))
+    assert est["n_treated"] >= 1000 and est["n_placebo"] >= 2000
+    assert est["did"] == pytest.approx(true, abs=0.2)
+    assert naive > est["did"] + 1.0
 
 
 # --------------------------------------------------------------------------------------- costs

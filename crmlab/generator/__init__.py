@@ -123,6 +123,7 @@ PARAMS: dict = {
         "share_start": 0.4, "share_end": 0.75, "share_years": 2.0,
         "basket_factor": {"magasin": 0.85, "site web": 1.2, "application": 0.95, "téléphone": 1.3},
         "margin_points": {"magasin": 0.0, "site web": -0.02, "application": -0.01, "téléphone": 0.0},
+        "home_delivery_slope_spend": 1.5,
         "store_checkout_minutes": 3.0, "store_advice_minutes": 6.0, "store_return_minutes": 8.0,
         "project_appointments": {"share": 0.08, "rate_per_year": 1.5, "min_minutes": 60.0, "extra_minutes": 40.0},
         "return_writedown_rate": {"remote": 0.25, "store": 0.05},

@@ -67,6 +67,9 @@ def channel_traits(rng: np.random.Generator, P: dict, c: pd.DataFrame) -> None:
     second = choice_rows(rng, np.exp(sec))
     c["_primary"], c["_second"] = primary, second
     dl = np.column_stack([np.full(n, 0.2), np.full(n, 0.7), np.zeros(n)]) + rng.normal(0, 1.0, (n, 3))
+    # home delivery is chosen for large baskets (free above a threshold); small ones are collected
+    spend = 1.0 / c["_nu"].to_numpy()
+    dl[:, 1] += C["home_delivery_slope_spend"] * np.log(spend / np.median(spend))
     for k in range(3):
         c[f"_dl{k}"] = dl[:, k]
     needy = c["_needy"].to_numpy()
