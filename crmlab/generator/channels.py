@@ -94,8 +94,8 @@ def adopt_multichannel(rng: np.random.Generator, P: dict, cal, c: pd.DataFrame, 
     extras at rate ``(f − 1) λ``. The extras do not change her drop-out (death) time. Her first
     purchase after ``T`` is placed in her second channel (the observable adoption).
 
-    Returns ``cust, u, rnd`` with the extra purchases appended (their round is the round of the
-    purchase before them) and ``is_mc``, True for each adoption purchase.
+    Returns ``cust, u, rnd`` with the extra purchases appended (round of the purchase that follows them,
+    or last round + 1 after the last one: never 0) and ``is_mc``, True for each adoption purchase.
     """
     A = P["channels"]["adoption"]
     f = 1.0 + A["true_effect"]
@@ -109,14 +109,13 @@ def adopt_multichannel(rng: np.random.Generator, P: dict, cal, c: pd.DataFrame, 
     cs, us, rs = cust[order], u[order], rnd[order]
     same = np.r_[False, cs[1:] == cs[:-1]]
     u_prev = np.r_[0.0, us[:-1]]
-    r_prev = np.r_[0, rs[:-1]]
     Tc = T[cs]
     start = np.maximum(u_prev, Tc)
     frac = np.where(same & (us > Tc), (us - start) / np.maximum(us - u_prev, 1e-12), 0.0)
     extra = rng.random(cs.size) < (f - 1.0) * frac
     e_cust = cs[extra]
     e_u = start[extra] + rng.random(extra.sum()) * (us[extra] - start[extra])
-    e_r = r_prev[extra]
+    e_r = rs[extra]  # the round of the purchase that follows (never 0: round 0 stays the first order)
     # open tail after each customer's last purchase, until death or the horizon
     L = P["loyalty"]
     horizon = max(cal.cum[-1] + L["true_effect"] * (cal.cum[-1] - cal.cum[day_index(L["launch_date"])]),
@@ -129,7 +128,7 @@ def adopt_multichannel(rng: np.random.Generator, P: dict, cal, c: pd.DataFrame, 
     k = rng.poisson((f - 1.0) * c["_lambda"].to_numpy()[lc] * span)
     t_cust = np.repeat(lc, k)
     t_u = np.repeat(t0, k) + rng.random(k.sum()) * np.repeat(span, k)
-    t_r = np.repeat(lr, k)
+    t_r = np.repeat(lr + 1, k)
     all_c = np.concatenate([cust, e_cust, t_cust])
     all_u = np.concatenate([u, e_u, t_u])
     after = all_u > T[all_c]
