@@ -25,8 +25,11 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
 4. **Gamma-Gamma spend** — ``ν_i ~ Gamma(q, γ)``, pre-discount order value
    ``~ Gamma(p, ν_i)``; split into order lines (seasonal categories, segment
    preferences, products chosen near the target unit price) that sum to the value.
-5. **Channels** — a customer preference (by acquisition channel and age) drifting
-   towards web and app with tenure; stores closed on Sundays; delivery modes.
+5. **Channels** (module ``channels``) — a primary channel (the first order's); a self-selected
+   multichannel adoption time (hazard rising with ``λ_i`` and engagement) after which orders
+   migrate to a second channel and the purchase rate is multiplied by ``1 + true_effect``
+   (extra purchases); per-channel basket factors and margin points; store orders never on a
+   Sunday; delivery modes (home delivery more for large baskets).
 6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
    purchase after launch (probability rising with ``λ_i`` and engagement); true
    effect: purchase rate × 1.15 after joining (the member's clock runs faster);
@@ -40,8 +43,10 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
    unsubscribe more; unsubscription rises with recent contact pressure.
 9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
-   returns, service contacts, deliveries and catalogues drive activity costs so that
-   some customers are unprofitable (whale curve).
+   ``channels.make_costs``: activity-based costs, each driven only on the channels that
+   cause it (warehouse and delivery on remote orders, a store pool on staff minutes,
+   returns pools with refunded margin and write-down), so that some customers are
+   unprofitable (whale curve).
 10. **Survey, events, calls, B2B, silos, prospects** — see the modules ``survey``, ``journeys``, ``contact_centre`` and ``silos``.
 
 Changing the model changes the bytes: rebuild (``python -m crmlab.datasets build``),
