@@ -9,7 +9,7 @@ Channel model (parameters in ``PARAMS["channels"]``):
 * **multichannel adoption** is self-selected: she adopts a second channel at a random time whose
   hazard rises with her purchase rate and engagement; her next purchase is placed in the second
   channel; afterwards her orders go to the second channel with a share rising with the time
-  since adoption (channel migration), and her **purchase rate is multiplied by** ``true_effect``
+  since adoption (channel migration), and her **purchase rate is multiplied by** ``1 + true_effect``
   (extra purchases, see :func:`adopt_multichannel`);
 * the second channel leans digital for store customers (and the app for heavy buyers, the phone
   for the oldest), towards the store for digital customers (click & collect leads to the store);
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .reference import (AGE_BANDS, CHANNELS, DAYS, DELIVERY, N_DAYS, YEAR_DAYS, choice_rows, day_index, sigmoid)
+from .reference import (AGE_BANDS, CHANNELS, DAYS, DELIVERY, N_DAYS, YEAR_DAYS, choice_rows, day_index)
 from .customers import (random_store_in_region)
 
 STORE, WEB, APP, PHONE = range(4)
@@ -40,14 +40,13 @@ def channel_traits(rng: np.random.Generator, P: dict, c: pd.DataFrame) -> None:
     """Add the customers' channel traits to ``c`` (private columns, in place).
 
     ``_primary`` (channel index of the first order), ``_second`` (the channel she would adopt),
-    ``_dl0``…``_dl2``
-    (delivery-mode logits), ``_advice`` (minutes of advice per store visit, a customer trait).
+    ``_dl0``…``_dl2`` (delivery-mode logits), ``_advice`` (minutes of advice per store visit),
+    ``_project_rate`` (free project appointments per year), ``_mc_day`` (adoption day, set later).
     """
     n = len(c)
     C = P["channels"]
     age = c["age_band"].map({a: i for i, a in enumerate(AGE_BANDS)}).to_numpy()
     zl = _z(c["_lambda"].to_numpy())
-    eng = c["_engagement"].to_numpy()
     acq = c["acquisition_channel"].to_numpy()
     # referred customers: preference by age (store for most, app for the young, phone for the oldest)
     pref = np.column_stack([np.full(n, 1.6), np.full(n, 0.7), 0.4 * (age <= 1) - 1.0 * (age >= 4),
