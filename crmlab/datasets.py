@@ -187,9 +187,10 @@ TABLES: dict[str, dict] = {
                       nums="list_price margin_rate", cats={"category": (CATEGORIES, False)}),
     "cost_to_serve": _spec(
         "customer_id n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts "
-        "n_marketing_contacts n_catalogues", strs="customer_id",
+        "n_marketing_contacts n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns "
+        "n_store_returns n_project_appointments store_minutes", strs="customer_id",
         nums="n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts n_marketing_contacts "
-             "n_catalogues"),
+             "n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns n_store_returns n_project_appointments store_minutes"),
     "activity_costs": _spec("activity label_fr cost_pool_eur driver kind", nums="cost_pool_eur", strs="driver",
                             cats={"kind": (["direct", "indirect", "commun"], False)}),
     "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
@@ -239,14 +240,16 @@ TABLES: dict[str, dict] = {
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
         "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness "
-        "relationship_trend trend_per_year purchase_rate_end expected_purchases_2026 pro_buyer home_category",
-        dates="death_date birth_date", strs="customer_id",
+        "relationship_trend trend_per_year purchase_rate_end expected_purchases_2026 pro_buyer home_category "
+        "primary_channel multichannel_adoption_date multichannel_effect_applied",
+        dates="death_date birth_date multichannel_adoption_date", strs="customer_id",
         nums="purchase_rate dropout_prob mean_spend engagement deal_proneness trend_per_year purchase_rate_end "
              "expected_purchases_2026",
-        bools="alive_at_end loyalty_effect_applied pro_buyer",
+        bools="alive_at_end loyalty_effect_applied pro_buyer multichannel_effect_applied",
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
               "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False),
               "relationship_trend": (["croissance", "stable", "déclin"], False),
+              "primary_channel": (["magasin", "site web", "application", "téléphone"], False),
               "home_category": (CATEGORIES, False)},
         file="ground_truth/customers_truth"),
     "journeys": _spec(

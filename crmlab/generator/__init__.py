@@ -31,8 +31,11 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    spread to new categories. Split into order lines (seasonal categories, segment
    preferences, a "home" category, products chosen near the target unit price) that sum
    to the value.
-5. **Channels** — a customer preference (by acquisition channel and age) drifting
-   towards web and app with tenure; stores closed on Sundays; delivery modes.
+5. **Channels** (module ``channels``) — a primary channel (the first order's); a self-selected
+   multichannel adoption time (hazard rising with ``λ_i`` and engagement) after which orders
+   migrate to a second channel and the purchase rate is multiplied by ``1 + true_effect``
+   (extra purchases); per-channel basket factors and margin points; store orders never on a
+   Sunday; delivery modes (home delivery more for large baskets).
 6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
    purchase after launch (probability rising with ``λ_i`` and engagement); true
    effect: purchase rate × 1.15 after joining (the member's clock runs faster);
@@ -49,8 +52,10 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
    unsubscribe more; unsubscription rises with recent contact pressure.
 9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
-   returns, service contacts, deliveries and catalogues drive activity costs so that
-   some customers are unprofitable (whale curve).
+   ``channels.make_costs``: activity-based costs, each driven only on the channels that
+   cause it (warehouse and delivery on remote orders, a store pool on staff minutes,
+   returns pools with refunded margin and write-down), so that some customers are
+   unprofitable (whale curve).
 10. **Survey, events, calls, B2B, silos, prospects** — see the modules ``survey``, ``journeys``, ``contact_centre`` and ``silos``.
 
 Changing the model changes the bytes: rebuild (``python -m crmlab.datasets build``),
@@ -146,8 +151,23 @@ PARAMS: dict = {
          "points_multiplier": 2 if of == "points doublés" else 1}
         for k, nm, ch, sd, ob, of, orate, cpc, cs, mt, pp in _CAMPAIGNS
     ],
-    "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 7.0,
-                   "retours": 40.0, "service_client": 12.5, "catalogues": 5.0, "animation_magasins": 3.5},
+    "channels": {
+        "adoption": {"true_effect": 0.30, "hazard_per_year": 0.25, "slope_rate": 0.5, "slope_engagement": 0.4},
+        # logits of the second channel (store, web, app, phone) by primary channel (rows)
+        "second_channel_logits": [[-9.0, 0.6, 0.3, -0.5], [2.5, -9.0, 0.3, -1.0], [2.2, 0.5, -9.0, -1.5],
+                                  [1.0, 0.3, -0.5, -9.0]],
+        "share_start": 0.4, "share_end": 0.75, "share_years": 2.0,
+        "basket_factor": {"magasin": 0.85, "site web": 1.2, "application": 0.95, "téléphone": 1.3},
+        "margin_points": {"magasin": 0.0, "site web": -0.02, "application": -0.01, "téléphone": 0.0},
+        "home_delivery_slope_spend": 1.5,
+        "store_checkout_minutes": 3.0, "store_advice_minutes": 6.0, "store_return_minutes": 8.0,
+        "project_appointments": {"share": 0.08, "rate_per_year": 1.5, "min_minutes": 60.0, "extra_minutes": 40.0},
+        "return_writedown_rate": {"remote": 0.25, "store": 0.05},
+        "store_identification_rate": 0.35,
+    },
+    "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 6.5,
+                   "retrait_magasin": 3.0, "retours": 25.0, "vente_magasin": 0.60, "service_client": 10.0,
+                   "catalogues": 5.0, "animation_magasins": 1.5},
     "return_logit_intercept": -3.6,
     # journeys (chapter 11): touch counts ~ Poisson(rate · e^(intent_loading · z)), z the latent
     # intent; conversion logit = intercept + intent_effect · z + Σ logit_effect · log2(1 + touches)
@@ -388,16 +408,18 @@ def simulate() -> dict:
     products = customers.make_products(R["products"])
     c = customers.make_customers(R["customers"], P, cal, stores, names)
     n = len(c)
+    channels.channel_traits(R["channels"], P, c)
     cust, u, rnd, death = customers.simulate_purchases(R["purchases"], P, cal, c)
+    cust, u, rnd, is_mc = channels.adopt_multichannel(stream("multichannel"), P, cal, c, cust, u, rnd, death)
     day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
     inwin = day < B.N_DAYS
     orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
-                           "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": ""})
+                           "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": "", "_mc": is_mc[inwin]})
     orders = orders.sort_values(["_cust", "_u"], kind="stable").reset_index(drop=True)
     orders["_key"] = np.arange(len(orders))
-    orders = pd.concat([orders, channels.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy(),
-                                                  orders["day"].to_numpy(),
-                                                  first=(orders["round"] == 0).to_numpy())], axis=1)
+    chans = channels.assign_channels(R["channels"], P, c, stores, orders)
+    orders["day"] = chans.pop("day").to_numpy()  # store orders never on a Sunday
+    orders = pd.concat([orders, chans], axis=1)
 
     # complaints and the survey (autumn 2024): departures they cause, recovery orders (module survey)
     orders, comp, death_day, join_day, trunc = survey.complaint_departures(R["complaints"], P, orders, death_day,
@@ -409,9 +431,8 @@ def simulate() -> dict:
     # campaigns
     orders, contacts, unsub, camp_truth = campaigns.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
     new = orders["channel"].isna().to_numpy()
-    chans = channels.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new],
-                              orders["day"].to_numpy()[new])
-    for col in ["channel", "store_id", "delivery_mode"]:
+    chans = channels.assign_channels(R["channels"], P, c, stores, orders[new], sunday_shift=1)
+    for col in ["day", "channel", "store_id", "delivery_mode"]:
         orders.loc[new, col] = chans[col].to_numpy()
     new_keys = orders["_key"].isna().to_numpy()
     orders.loc[new_keys, "_key"] = orders["_key"].max() + 1 + np.arange(new_keys.sum())
@@ -423,6 +444,7 @@ def simulate() -> dict:
     orders = orders.sort_values(["_cust", "_dt", "_key"], kind="stable").reset_index(drop=True)
     rv = R["values"]
     orders["_value"] = customers.order_values(rv, P, c, orders["_cust"].to_numpy(), orders["day"].to_numpy())
+    orders["_value"] *= channels.basket_factor(P, orders["channel"].to_numpy())
     orders["_month"] = pd.DatetimeIndex(orders["_dt"]).month
     lines, value, line_margin = customers.make_lines(R["lines"], P, orders, c, products)
     orders["_value"] = value
@@ -446,7 +468,8 @@ def simulate() -> dict:
     discount = np.round(np.minimum(orders["_promo"].to_numpy() + disc_pts, value), 2)
     orders["amount"] = np.round(value - discount, 2)
     orders["discount"] = discount
-    orders["gross_margin"] = np.round(line_margin - discount, 2)
+    orders["gross_margin"] = np.round(line_margin + channels.margin_adjustment(P, orders["channel"].to_numpy(), value)
+                                      - discount, 2)
     orders["points_earned"], orders["points_redeemed"] = earned, redeemed
     home = (orders["delivery_mode"] == "livraison domicile").to_numpy()
     relay = (orders["delivery_mode"] == "point relais").to_numpy()
@@ -573,58 +596,8 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["_complaints"] = cm
 
     # cost to serve
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(orders["_cust"].to_numpy()[mask], minlength=n)
-    all_o = np.ones(len(orders), dtype=bool)
-    n_orders = count(all_o)
-    n_home = count((orders["delivery_mode"] == "livraison domicile").to_numpy())
-    n_relay = count((orders["delivery_mode"] == "point relais").to_numpy())
-    n_ret = count(orders["returned"].to_numpy() == 1)
-    n_comp = np.bincount(cm["_cust"].to_numpy(), minlength=n)
-    needy = c["_needy"].to_numpy()
-    mu = needy * (0.12 * n_orders + 1.0 * n_ret + 0.2 * n_home) + 1.5 * n_comp
-    n_serv = rng.poisson(mu)
-    contacted = contacts[contacts["contacted"] == 1]
-    n_mkt = np.bincount(contacted["_cust"].to_numpy(), minlength=n)
-    n_cat = np.zeros(n, dtype=int)
-    for y in (2023, 2024, 2025):  # one autumn catalogue per year
-        d = B.day_index(f"{y}-09-01")
-        past = orders[orders["day"] < d]
-        last = np.full(n, -10_000)
-        np.maximum.at(last, past["_cust"].to_numpy(), past["day"].to_numpy())
-        n_cat += ((c["consent_post"].to_numpy() == 1) & (d - last <= 365) & (np.nan_to_num(unsub, posinf=1e9) > d))
-    cts = pd.DataFrame({"customer_id": cid, "n_orders": n_orders, "n_home_deliveries": n_home,
-                        "n_relay_deliveries": n_relay, "n_returns": n_ret, "n_service_contacts": n_serv,
-                        "n_marketing_contacts": n_mkt, "n_catalogues": n_cat})
-    out["cost_to_serve"] = cts
-    uc = P["unit_costs"]
-    cpc = camp.set_index("campaign_id")["cost_per_contact"]
-    mkt_pool = float(contacted["campaign_id"].map(cpc).sum())
-    def pool(key: str, volume: np.ndarray) -> float:
-        return uc[key] * float(volume.sum())
-
-    act = [
-        ("traitement_commandes", "Préparation et traitement des commandes", pool("traitement_commandes", n_orders),
-         "n_orders", "direct"),
-        ("livraison_domicile", "Livraison à domicile", pool("livraison_domicile", n_home), "n_home_deliveries", "direct"),
-        ("livraison_relais", "Livraison en point relais", pool("livraison_relais", n_relay), "n_relay_deliveries",
-         "direct"),
-        ("retours", "Traitement des retours", pool("retours", n_ret), "n_returns", "direct"),
-        ("service_client", "Contacts au service client", pool("service_client", n_serv), "n_service_contacts", "direct"),
-        ("contacts_marketing", "Campagnes de marketing direct", mkt_pool, "n_marketing_contacts", "direct"),
-        ("catalogues", "Envoi du catalogue annuel", pool("catalogues", n_cat), "n_catalogues", "direct"),
-        ("animation_magasins", "Animation commerciale et vente assistée", pool("animation_magasins", n_orders),
-         "n_orders", "indirect"),
-        # Common costs: the share of head office, brand advertising and IT borne by the
-        # identified-customer business over the 3 years (anonymous store sales carry the
-        # rest), sized so that customers' direct profit covers them with a thin margin.
-        ("siege", "Siège et direction générale", 240_000.0, "", "commun"),
-        ("publicite_marque", "Publicité de marque (TV, affichage)", 150_000.0, "", "commun"),
-        ("systeme_information", "Système d'information et site web", 90_000.0, "", "commun"),
-    ]
-    act_df = pd.DataFrame(act, columns=["activity", "label_fr", "cost_pool_eur", "driver", "kind"])
-    act_df["cost_pool_eur"] = act_df["cost_pool_eur"].round(2)
-    out["activity_costs"] = act_df
+    out["cost_to_serve"], out["activity_costs"] = channels.make_costs(rng, P, c, orders, cm, contacts, unsub, camp,
+                                                                          death_day)
 
     # ground truth
     dd = np.where(np.isfinite(death_day), death_day, 0).astype(int)
@@ -641,6 +614,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "needs_segment": np.array(B.SEGMENTS, dtype=object)[c["_segment"].to_numpy()],
         "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
+        **channels.channel_truth(c, death_day),
     })
     rate_end, exp_next = customers.expected_next_year(P, cal, c, ~np.isfinite(death_day), join_day)
     truth["relationship_trend"] = np.array(customers.TREND_CLASSES, dtype=object)[c["_trend_class"].to_numpy()]
@@ -667,5 +641,6 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     params["campaign_truth"] = camp_truth
     params["realised"] = {"n_customers": int(n), "n_orders": int(len(orders)),
                           "n_loyalty_members": int(member.sum()),
-                          "n_alive_at_end": int((~np.isfinite(death_day)).sum())}
+                          "n_alive_at_end": int((~np.isfinite(death_day)).sum()),
+                          "n_multichannel_adopters": int(truth["multichannel_effect_applied"].sum())}
     out["_parameters"] = params
