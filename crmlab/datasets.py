@@ -240,8 +240,8 @@ TABLES: dict[str, dict] = {
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
         "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness "
-        "relationship_trend trend_per_year purchase_rate_end expected_purchases_2026 pro_buyer home_category "
-        "primary_channel multichannel_adoption_date multichannel_effect_applied",
+        "primary_channel multichannel_adoption_date multichannel_effect_applied "
+        "relationship_trend trend_per_year purchase_rate_end expected_purchases_2026 pro_buyer home_category",
         dates="death_date birth_date multichannel_adoption_date", strs="customer_id",
         nums="purchase_rate dropout_prob mean_spend engagement deal_proneness trend_per_year purchase_rate_end "
              "expected_purchases_2026",

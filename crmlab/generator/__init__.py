@@ -139,7 +139,7 @@ PARAMS: dict = {
                        "response": {"intercept": -0.25, "slope_satisfaction": 0.7, "slope_engagement": 0.0}},
     "subscriptions": {"launch_date": "2023-02-01", "fee_eur": 49.0, "join_prob_per_home_order": 0.15,
                       "alpha": 0.8, "beta": 1.6, "theta_score_noise": 1.0},
-    "households": {"share_in_couples": 0.35, "usage_name_prob": 0.4, "family_email_prob": 0.05,
+    "households": {"share_in_couples": 0.35, "usage_name_prob": 0.4, "family_email_household_prob": 0.08, "family_email_record_prob": 0.5,
                    "landline_prob": 0.05},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},

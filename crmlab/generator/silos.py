@@ -140,8 +140,10 @@ def make_households(rng: np.random.Generator, P: dict, cu: pd.DataFrame, c: pd.D
     hsize = np.bincount(hh, minlength=n_hh)
     fam = np.array([f"famille.{ascii_slug(last[head[h]]).replace('-', '')}.{h}@{dom[h]}" if hsize[h] > 1 else ""
                     for h in hh], dtype=object)
+    # a few households share one family e-mail address, which its members give in some records
+    fam_user = (rng.random(n_hh) < hp["family_email_household_prob"]) & (hsize > 1)
     return pd.DataFrame({"hh": hh, "rank": rank, "size": hsize[hh], "address": address, "landline": landline,
-                         "family_email": fam, "usage_last": usage_last})
+                         "family_email": fam, "family_email_user": fam_user[hh], "usage_last": usage_last})
 
 
 def make_silos(rng: np.random.Generator, T: dict, hh_rng: np.random.Generator, P: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -190,8 +192,8 @@ def make_silos(rng: np.random.Generator, T: dict, hh_rng: np.random.Generator, P
     in_hh = h["size"].to_numpy() > 1
     last = h["usage_last"].to_numpy().astype(object)
     V = hh_rng.random((r, 3))
-    email = np.where(in_hh & (V[:, 0] < hp["family_email_prob"]), h["family_email"].to_numpy(), email)
-    fam_mail = in_hh & (V[:, 0] < hp["family_email_prob"])
+    fam_mail = in_hh & h["family_email_user"].to_numpy() & (V[:, 0] < hp["family_email_record_prob"])
+    email = np.where(fam_mail, h["family_email"].to_numpy(), email)
     phone = np.where(in_hh & ~fam_mail & (V[:, 1] < hp["landline_prob"]), h["landline"].to_numpy(), phone)
     miss_addr = {"caisse": 0.5, "site web": 0.05, "application": 0.4, "centre de contact": 0.3, "carte fidélité": 0.02}
     addr = h["address"].to_numpy().astype(object)
