@@ -96,7 +96,7 @@ PARAMS: dict = {
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
     "uplift_shares": [0.25, 0.27, 0.40, 0.08],
-    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -1.0,
+    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -1.0, "signup_delay_days": 45,
                 "join_slope_rate": 0.9, "join_slope_engagement": 0.6, "earn_per_eur": 1,
                 "burn_points": 500, "burn_value_eur": 10.0, "redeem_prob": 0.5, "expiry_days": 365,
                 "tier_thresholds_eur_2025": {"argent": 300, "or": 800}},
@@ -305,7 +305,8 @@ def simulate() -> dict:
     c = customers.make_customers(R["customers"], P, cal, stores, names)
     n = len(c)
     cust, u, rnd, death = customers.simulate_purchases(R["purchases"], P, cal, c)
-    day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
+    cust, rnd, day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u,
+                                                                              rnd, death)
     inwin = day < B.N_DAYS
     orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
                            "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": ""})
@@ -383,11 +384,9 @@ def simulate() -> dict:
     orders["_promo"] = np.round(rate * value, 2)
     mult = pd.Series({k["campaign_id"]: k.get("points_multiplier", 1) for k in P["campaigns"]})
     orders["_points_mult"] = orders["campaign_id"].map(mult).fillna(1).to_numpy()
-    join_dt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[ns]")
-    join_rows = orders[orders["is_join"].to_numpy()]
-    join_dt[join_rows["_cust"].to_numpy()] = join_rows["_dt"].to_numpy()
-    member = join_dt < np.datetime64("2100-01-01")
-    join_day = np.where(member, (join_dt - np.datetime64("2023-01-01")).astype("timedelta64[D]").astype(int), -1)
+    join_dt = np.where(join_day >= 0, B.DAYS[np.maximum(join_day, 0)].to_numpy(), np.datetime64("2100-01-01"))
+    join_dt = join_dt.astype("datetime64[ns]")  # a member earns points from her join day on
+    member = join_day >= 0
     earned, redeemed, disc_pts, expiry = loyalty.loyalty_points(R["points"], P, orders, join_dt)
     discount = np.round(np.minimum(orders["_promo"].to_numpy() + disc_pts, value), 2)
     orders["amount"] = np.round(value - discount, 2)
@@ -600,6 +599,7 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
                              "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
     params["campaign_truth"] = camp_truth
+    params["loyalty_truth"] = loyalty.points_truth(P, earned, redeemed, expiry, member)
     params["realised"] = {"n_customers": int(n), "n_orders": int(len(orders)),
                           "n_loyalty_members": int(member.sum()),
                           "n_alive_at_end": int((~np.isfinite(death_day)).sum())}
