@@ -190,10 +190,15 @@ TABLES: dict[str, dict] = {
                             cats={"kind": (["direct", "indirect", "commun"], False)}),
     "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
                             nums="points", cats={"type": (["gain", "utilisation", "expiration"], False)}),
-    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share",
-                       dates="send_date", strs="campaign_id", nums="cost_per_contact n_targeted control_share",
+    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share "
+                       "programme response_days",
+                       dates="send_date", strs="campaign_id",
+                       nums="cost_per_contact n_targeted control_share response_days",
                        cats={"channel": (["e-mail", "SMS", "courrier"], False),
-                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False)}),
+                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False),
+                             "programme": (["opération", "lettre d'information", "SMS mensuel", "courrier trimestriel",
+                                            "test de pression", "test d'uplift"], False)}),
+    "pressure_test": _spec("customer_id emails_per_month", strs="customer_id", nums="emails_per_month"),
     "campaign_contacts": _spec(
         "campaign_id customer_id group contacted responded response_amount response_margin unsubscribed",
         strs="campaign_id customer_id", nums="response_amount response_margin",
@@ -240,6 +245,9 @@ TABLES: dict[str, dict] = {
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
               "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
         file="ground_truth/customers_truth"),
+    "uplift_test_truth": _spec("customer_id group p_incremental y0 y1 individual_effect", strs="customer_id",
+                               nums="p_incremental y0 y1 individual_effect",
+                               cats={"group": (["test", "témoin"], False)}, file="ground_truth/uplift_test_truth"),
     "silo_mapping": _spec("source source_record_id customer_id", strs="source_record_id customer_id",
                           cats={"source": (SOURCES, False)}, file="ground_truth/silo_mapping"),
 }
@@ -353,8 +361,13 @@ def load_loyalty_points() -> pd.DataFrame:
 
 
 def load_campaigns() -> pd.DataFrame:
-    """The 12 direct-marketing campaigns: channel, send date, objective, offer, cost, control share."""
+    """Every direct-marketing send: programme, channel, date, objective, offer, cost, control share, response window."""
     return _load("campaigns")
+
+
+def load_pressure_test() -> pd.DataFrame:
+    """The e-mail pressure test (Sept. 2024 – Feb. 2025): each customer's random cell, 0, 1, 2 or 4 e-mails a month."""
+    return _load("pressure_test")
 
 
 def load_campaign_contacts() -> pd.DataFrame:
@@ -415,10 +428,11 @@ def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise DataNotFoundError(
                 f"le fichier {path.name} est illisible ou tronqué. {_regen_hint(path)}") from None
-    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping"}
+    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping", "uplift_test": "uplift_test_truth"}
     if name not in tables:
         raise InvalidValueError(
-            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'parameters'.")
+            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'uplift_test', "
+            "'parameters'.")
     return _load(tables[name])
 
 

@@ -106,8 +106,27 @@ PARAMS: dict = {
     "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5,
                        "leave_delay_days": [15, 240]},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
-    "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
-    "unsubscribe_pressure": 1.5,
+    "marketing": {
+        "holdout_share": 0.05, "response_days": {"e-mail": 7, "SMS": 7, "courrier": 30},
+        "operation_response_days": 30, "operation_tau_scale": 0.8,
+        "effect_index": {"recency_30_180": 0.9, "age_under_45": 0.6, "orders_4_or_more": -0.9},
+        "fatigue_per_contact": 0.4, "dog_unsubscribe_multiplier": 4.0,
+        "unsubscribe_base": {"e-mail": 0.0015, "SMS": 0.004, "courrier": 0.001}, "unsubscribe_pressure": 0.35,
+        "newsletter": {"name": "Lettre Verdane", "channel": "e-mail", "first": "2023-01-12", "recency_days": 300,
+                       "offer": "sélection de la quinzaine", "offer_rate": 0.0, "cost_per_contact": 0.03,
+                       "tau": 0.08, "dog_suppress": 0.2},
+        "sms": {"name": "SMS du mois", "channel": "SMS", "first": "2023-01-01", "recency_days": 365,
+                "offer": "-10 % pendant 3 jours", "offer_rate": 0.10, "cost_per_contact": 0.09, "tau": 0.10,
+                "dog_suppress": 0.3},
+        "mail": {"name": "Courrier de saison", "channel": "courrier", "first": "2023-03-01", "recency_days": 180,
+                 "offer": "bon de 10 € dès 50 €", "offer_rate": 0.12, "cost_per_contact": 1.20, "tau": 0.20,
+                 "dog_suppress": 0.5},
+        "pressure_test": {"start": "2024-09-02", "weeks": 24, "cells": [0, 1, 2, 4],
+                          "shares": [0.25, 0.25, 0.25, 0.25], "recency_days": 365},
+        "uplift_test": {"name": "Bon de 15 € — test aléatoire", "send_date": "2025-04-15",
+                        "offer": "bon de 15 € dès 60 €", "offer_rate": 0.15, "cost_per_contact": 0.05,
+                        "treat_share": 0.5, "response_days": 30, "tau": 0.35, "dog_suppress": 0.6},
+    },
     "campaigns": [
         {"campaign_id": k, "name": nm, "channel": ch, "send_date": sd, "objective": ob, "offer": of,
          "offer_rate": orate, "cost_per_contact": cpc, "control_share": cs, "max_targets": mt,
@@ -129,6 +148,7 @@ TABLE_FILES = {
     "events": "events.csv.gz", "calls": "calls.csv", "b2b_accounts": "b2b_accounts.csv",
     "b2b_contacts": "b2b_contacts.csv", "silos": "silos.csv",
     "customers_truth": "ground_truth/customers_truth.csv", "silo_mapping": "ground_truth/silo_mapping.csv",
+    "pressure_test": "pressure_test.csv", "uplift_test_truth": "ground_truth/uplift_test_truth.csv",
 }
 RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
              "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
@@ -378,11 +398,12 @@ def simulate() -> dict:
     deal = c["_deal"].to_numpy()[orders["_cust"].to_numpy()]
     has_promo = rv.random(len(orders)) < np.minimum(deal * np.where(sale, pr["sale_multiplier"], 1.0), 0.95)
     rate = np.where(has_promo, rv.choice(pr["rates"], len(orders), p=pr["rate_probs"]), 0.0)
-    offer = pd.Series({k["campaign_id"]: k["offer_rate"] for k in P["campaigns"]})
+    meta = camp_truth["meta"].set_index("campaign_id")
+    offer = meta["offer_rate"]
     camp_rate = orders["campaign_id"].map(offer).fillna(0.0).to_numpy()
     rate = np.where(orders["campaign_id"].to_numpy() != "", np.maximum(camp_rate, rate * 0.5), rate)
     orders["_promo"] = np.round(rate * value, 2)
-    mult = pd.Series({k["campaign_id"]: k.get("points_multiplier", 1) for k in P["campaigns"]})
+    mult = meta["points_multiplier"]
     orders["_points_mult"] = orders["campaign_id"].map(mult).fillna(1).to_numpy()
     join_dt = np.where(join_day >= 0, B.DAYS[np.maximum(join_day, 0)].to_numpy(), np.datetime64("2100-01-01"))
     join_dt = join_dt.astype("datetime64[ns]")  # a member earns points from her join day on
@@ -482,25 +503,11 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["loyalty_points"] = lp.reset_index(drop=True)
 
     # campaigns and contacts, responses measured on the final orders
-    camp = pd.DataFrame(P["campaigns"])
-    n_t = contacts.groupby("campaign_id").size()
-    camp_out = camp[["campaign_id", "name", "channel", "send_date", "objective", "offer", "cost_per_contact",
-                     "control_share"]].copy()
-    camp_out.insert(7, "n_targeted", camp_out["campaign_id"].map(n_t).fillna(0).astype(int))
-    out["campaigns"] = camp_out
-    resp = []
-    for k in P["campaigns"]:
-        send = B.day_index(k["send_date"])
-        w = orders[(orders["day"] > send) & (orders["day"] <= send + 30)]
-        agg = w.groupby("_cust").agg(response_amount=("amount", "sum"), response_margin=("gross_margin", "sum"))
-        cc = contacts[contacts["campaign_id"] == k["campaign_id"]]
-        a = agg.reindex(cc["_cust"].to_numpy())
-        resp.append(pd.DataFrame({"responded": a["response_amount"].notna().astype(int).to_numpy(),
-                                  "response_amount": a["response_amount"].fillna(0).round(2).to_numpy(),
-                                  "response_margin": a["response_margin"].fillna(0).round(2).to_numpy()},
-                                 index=cc.index))
-    r = pd.concat(resp)
-    cc = contacts.join(r)
+    camp = camp_truth["meta"]
+    out["campaigns"], out["pressure_test"], extra_truth = campaigns.publish_tables(P, camp, contacts, camp_truth,
+                                                                                   cid)
+    out.update(extra_truth)
+    cc = contacts.join(campaigns.contact_responses(contacts, camp, orders))
     cc["customer_id"] = cid[cc["_cust"].to_numpy()]
     out["campaign_contacts"] = cc[["campaign_id", "customer_id", "group", "contacted", "responded",
                                    "response_amount", "response_margin", "unsubscribed"]]
@@ -598,7 +605,8 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     gg = P["gamma_gamma"]
     params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
                              "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
-    params["campaign_truth"] = camp_truth
+    params["campaign_truth"] = camp_truth["per_campaign"]
+    params["marketing_truth"] = camp_truth["summary"]
     params["loyalty_truth"] = loyalty.points_truth(P, earned, redeemed, expiry, member)
     params["realised"] = {"n_customers": int(n), "n_orders": int(len(orders)),
                           "n_loyalty_members": int(member.sum()),
