@@ -13,9 +13,10 @@ vectorised step per send (never a loop over customers):
   is eligible for; the operations draw their own control share; the uplift test splits
   its base 50/50; the pressure test draws a cell (0, 1, 2 or 4 e-mails a month);
 * **true response** — a persuadable customer who receives a send places an extra order
-  (tagged ``campaign_id``) with probability ``tau × h(x) × exp(-fatigue × m)``, where
+  (tagged ``campaign_id``) with probability ``tau × h(x) × exp(-fatigue × m)``, where, for
+  the operations and the uplift test (``h = 1`` for routine sends),
   ``h(x) = exp(Σ effect_index · x)`` depends on features the course observes (recency
-  30–180 days, age under 45, 4 orders or more) and ``m`` is the number of marketing
+  90–365 days, age under 45, 4 orders or more) and ``m`` is the number of marketing
   contacts she received in the previous 28 days; a sleeping dog who receives it loses
   each natural order of the response window with probability ``dog_suppress`` and
   unsubscribes more; sure things and lost causes do not react;
@@ -47,7 +48,7 @@ def schedule(P: dict) -> pd.DataFrame:
                      "programme": "operation", "response_days": M["operation_response_days"],
                      "tau": k["persuade_prob"] * M["operation_tau_scale"], "dog_suppress": k["dog_suppress_prob"],
                      "points_multiplier": k.get("points_multiplier", 1)})
-    quiet_lo = day_index(M["uplift_test"]["send_date"])
+    quiet_lo = day_index(M["uplift_test"]["send_date"]) - M["uplift_test"]["quiet_days_before"]
     quiet_hi = quiet_lo + M["uplift_test"]["response_days"]
     for prog, key, freq, prefix in [("newsletter", "newsletter", "2W-THU", "N"), ("sms", "sms", "WOM-1TUE", "S"),
                                     ("mail", "mail", None, "C")]:
@@ -56,7 +57,7 @@ def schedule(P: dict) -> pd.DataFrame:
             dates = pd.date_range(cfg["first"], "2025-12-20", freq=freq)
         else:
             dates = pd.date_range(cfg["first"], "2025-12-20", freq="3MS") + pd.Timedelta(days=9)
-        dates = [d for d in dates if not (quiet_lo <= day_index(str(d.date())) <= quiet_hi)]
+        dates = [d for d in dates if not (quiet_lo <= day_index(str(d.date())) <= quiet_hi)]  # clean test
         for i, d in enumerate(dates, 1):
             rows.append({"campaign_id": f"{prefix}{i:03d}" if prefix == "N" else f"{prefix}{i:02d}",
                          "name": f"{cfg['name']} {d.strftime('%m/%Y')}", "channel": cfg["channel"],
@@ -123,12 +124,17 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
     eff = M["effect_index"]
     contacts, truth, new_orders = [], {}, []
     uplift_truth = None
-    pt_sum = {k: [0.0, 0, 0] for k in pt["cells"]}  # Σ p_incremental of contacts, contacts, unsubscribes
+    pt_sum = {k: [0.0, 0, 0] for k in pt["cells"]}
+    pend = np.full(n, 10**6)  # day of each customer's latest incremental order not yet in her history
+    inc_n, inc_last = np.zeros(n, dtype=int), np.full(n, -10_000)  # Σ p_incremental of contacts, contacts, unsubscribes
     for s in sched.itertuples(index=False):
         send, ch, prog = s.day, s.channel, s.programme
         idx = np.searchsorted(keys, np.arange(n) * _KEY + send)
-        count = idx - start_idx
-        last = np.where(count > 0, keys[np.maximum(idx - 1, 0)] % _KEY, -10_000)
+        done = pend < send  # incremental orders count in recency and frequency once placed
+        inc_last[done], pend[done] = pend[done], 10**6
+        inc_n += done
+        count = idx - start_idx + inc_n
+        last = np.maximum(np.where(idx > start_idx, keys[np.maximum(idx - 1, 0)] % _KEY, -10_000), inc_last)
         since = send - last
         ok = (acq_day < send) & (unsub > send) & consent[ch]
         in_pt = (cell >= 0) & (send >= pt_lo) & (send < pt_hi)
@@ -171,8 +177,10 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
         m = target.size
         win = s.response_days
         mm = ((send - hist[target]) <= 28).sum(axis=1)  # contacts in the previous 28 days
-        h = np.exp(eff["recency_30_180"] * ((since[target] >= 30) & (since[target] <= 180))
+        h = np.exp(eff["recency_90_365"] * ((since[target] >= 90) & (since[target] <= 365))
                    + eff["age_under_45"] * young[target] + eff["orders_4_or_more"] * (count[target] >= 4))
+        if prog not in ("operation", "uplift"):  # a routine send persuades alike whoever receives it
+            h = np.ones(m)
         p_inc = np.where(uplift[target] == 0,
                          np.minimum(s.tau * h * np.exp(-M["fatigue_per_contact"] * mm), 0.9), 0.0)
         geo = 0.35 if ch != "courrier" else 0.1
@@ -180,6 +188,7 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
         alive = (death_day[target] > inc_day) & (inc_day < N_DAYS)
         inc_all = (rng.random(m) < p_inc) & alive  # potential outcome if treated
         inc = inc_all & test
+        pend[target[inc]] = inc_day[inc]
         new_orders.append(pd.DataFrame({"_cust": target[inc], "day": inc_day[inc], "kind": "campagne",
                                         "campaign_id": s.campaign_id}))
         # sleeping dogs: natural orders of the window lost with probability dog_suppress

@@ -14,9 +14,11 @@ def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFr
 
     Customers recruited before the launch are invited at the launch: a customer signs up
     (online, in store or in the app) ``Exponential(signup_delay_days)`` days after the
-    launch with a probability rising with her purchase rate and engagement — not with
-    whether she will buy again, so lapsed customers sign up too. Customers recruited
-    after the launch decide at their first purchase, with the same probability.
+    launch with a probability rising with what she did before the launch — her number of
+    purchases in the previous 12 months, a purchase in the previous 6 months — and with
+    her e-mail consent (engagement): heavier, more engaged customers join. Enrolment does
+    not depend on whether she will buy again (lapsed customers sign up too). Customers
+    recruited after the launch decide at their first purchase (one purchase, recent).
     True effect: after joining, each of the member's purchases brings an extra purchase
     with probability ``true_effect``, placed uniformly between her previous purchase (or
     her join date) and that one. Her purchase rate is multiplied by ``1 + true_effect``
@@ -30,9 +32,15 @@ def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFr
     launch = day_index(L["launch_date"])
     end_u = cal.cum[-1]
     acq_day = c["_acq_day"].to_numpy()
-    z = np.log(c["_lambda"].to_numpy() / np.exp(np.log(c["_lambda"]).mean()))
-    prob = sigmoid(L["join_intercept"] + L["join_slope_rate"] * z
-                   + L["join_slope_engagement"] * c["_engagement"].to_numpy())
+    # what the shop sees at the launch: purchases of the last 12 months, a purchase in the last 6 months
+    pday = cal.day(u)
+    x12 = np.bincount(cust[(pday >= launch - 365) & (pday < launch)], minlength=n)
+    recent = np.bincount(cust[(pday >= launch - 182) & (pday < launch)], minlength=n) > 0
+    new_cust = acq_day >= launch
+    x12 = np.where(new_cust, 1, x12)
+    recent = recent | new_cust
+    prob = sigmoid(L["join_intercept"] + L["join_slope_frequency"] * np.log1p(x12)
+                   + L["join_slope_recent"] * recent + L["join_slope_consent"] * (c["consent_email"].to_numpy() == 1))
     draw = rng.random(n)
     delay = np.floor(rng.exponential(L["signup_delay_days"], n)).astype(int)
     join_day = np.where(acq_day < launch, launch + delay, acq_day)
