@@ -84,8 +84,10 @@ def test_pressure_test_shows_fatigue_and_unsubscribes(load, contacts):
     assert true_inc[1] > true_inc[2] > true_inc[4]  # the planted fatigue
     assert inc[1] > 0.004  # one e-mail a month works
     assert inc[1] - inc[4] > 0.003  # the fourth weekly e-mail works far less per contact
-    for k in (1, 4):  # estimates within 0.6 point of the truth
-        assert abs(inc[k] - true_inc[k]) < 0.006, (k, inc[k], true_inc[k])
+    # estimates within 3 standard errors of the truth: per-customer 7-day conversion rates have a
+    # standard deviation of about 0.07, ~1,250 customers a cell: SE ≈ 0.07 × √(2 / 1250) ≈ 0.0028
+    for k in (1, 2, 4):
+        assert abs(inc[k] - true_inc[k]) < 0.0085, (k, inc[k], true_inc[k])
     # unsubscribes over the test period rise with pressure, per customer and per contact
     c = load("customers").set_index("customer_id")
     start, end = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1]) + pd.Timedelta(days=7)

@@ -137,7 +137,7 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
         last = np.maximum(np.where(idx > start_idx, keys[np.maximum(idx - 1, 0)] % _KEY, -10_000), inc_last)
         since = send - last
         ok = (acq_day < send) & (unsub > send) & consent[ch]
-        in_pt = (cell >= 0) & (send >= pt_lo) & (send < pt_hi)
+        in_pt = (cell != -1) & (send >= pt_lo) & (send < pt_hi)  # the test base gets no newsletter
         if prog == "operation":
             obj = s.objective
             if obj == "réactivation":
@@ -161,8 +161,10 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
             test = ~holdout[target]
         elif prog == "pressure":
             if send == pt_lo:  # draw the cells on the e-mail base of the start date
-                base = np.flatnonzero(ok & (since <= pt["recency_days"]) & ~holdout)
+                elig = ok & (since <= pt["recency_days"])
+                base = np.flatnonzero(elig & ~holdout)
                 cell[base] = rng.choice(pt["cells"], base.size, p=pt["shares"])
+                cell[elig & holdout] = -2  # their holdout twins are set aside too: newsletters stay randomised
             w = (send - pt_lo) // 7
             sends = {1: w % 4 == 0, 2: w % 2 == 0, 4: True}
             mask = np.zeros(n, dtype=bool)
