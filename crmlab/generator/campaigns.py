@@ -78,7 +78,7 @@ def schedule(P: dict) -> pd.DataFrame:
                      "tau": nl["tau"], "dog_suppress": nl["dog_suppress"], "points_multiplier": 1})
     ut = M["uplift_test"]
     rows.append({"campaign_id": "U01", "name": ut["name"], "channel": "e-mail", "send_date": ut["send_date"],
-                 "objective": "réactivation", "offer": ut["offer"], "offer_rate": ut["offer_rate"],
+                 "objective": "promotion", "offer": ut["offer"], "offer_rate": ut["offer_rate"],
                  "cost_per_contact": ut["cost_per_contact"], "control_share": 1 - ut["treat_share"],
                  "programme": "uplift", "response_days": ut["response_days"], "tau": ut["tau"],
                  "dog_suppress": ut["dog_suppress"], "points_multiplier": 1})
