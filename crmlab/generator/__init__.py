@@ -115,7 +115,7 @@ PARAMS: dict = {
         "newsletter": {"name": "Lettre Verdane", "channel": "e-mail", "first": "2023-01-12", "recency_days": 240,
                        "offer": "sélection de la quinzaine", "offer_rate": 0.0, "cost_per_contact": 0.03,
                        "tau": 0.10, "dog_suppress": 0.2},
-        "sms": {"name": "SMS du mois", "channel": "SMS", "first": "2023-02-01", "recency_days": 365,
+        "sms": {"name": "SMS du mois", "channel": "SMS", "first": "2023-02-01", "recency_days": 180,
                 "offer": "-10 % pendant 3 jours", "offer_rate": 0.10, "cost_per_contact": 0.09, "tau": 0.06,
                 "dog_suppress": 0.3},
         "mail": {"name": "Courrier de saison", "channel": "courrier", "first": "2023-03-01", "recency_days": 180,
