@@ -27,18 +27,21 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    preferences, products chosen near the target unit price) that sum to the value.
 5. **Channels** — a customer preference (by acquisition channel and age) drifting
    towards web and app with tenure; stores closed on Sundays; delivery modes.
-6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
-   purchase after launch (probability rising with ``λ_i`` and engagement); true
-   effect: purchase rate × 1.15 after joining (the member's clock runs faster);
-   1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
+6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment after the launch
+   (probability rising with the purchases of the 12 months before the launch, a purchase
+   in the last 6 months and the e-mail consent; new customers decide at their first
+   purchase); true effect: purchase rate × 1.15 while active after joining (extra
+   purchases, departure not hastened); 1 point per € paid, 500 points = 10 €, FIFO expiry
+   after 12 months, tiers by 2025 spend; breakage and liability in ``loyalty_truth``.
 7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
    make the customer leave with probability 0.4 (later orders truncated); well handled
    ones sometimes bring an extra order (mild recovery paradox). **Survey** respondents
    (autumn 2024) with a low latent satisfaction leave more often in the next 8 months.
-8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
-   test/témoin split, latent uplift type: persuadables get an incremental order
-   (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
-   unsubscribe more; unsubscription rises with recent contact pressure.
+8. **Campaigns** — a regular e-mail / SMS / mail programme with a permanent holdout,
+   12 operations, an e-mail pressure test (0/1/2/4 a month) and a randomised uplift test;
+   latent uplift type: persuadables get an incremental order (tagged ``campaign_id``)
+   only when treated, with fatigue under pressure; sleeping dogs lose natural orders and
+   unsubscribe more; unsubscription rises with contact pressure (see ``campaigns``).
 9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
    returns, service contacts, deliveries and catalogues drive activity costs so that
    some customers are unprofitable (whale curve).
