@@ -111,8 +111,9 @@ PARAMS: dict = {
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
     "marketing": {
         "holdout_share": 0.05, "response_days": {"e-mail": 7, "SMS": 7, "courrier": 30},
-        "operation_response_days": 30, "operation_tau_scale": 0.25,
-        "effect_index": {"recency_90_365": 2.2, "age_under_45": 0.7, "orders_4_or_more": -1.0},
+        "operation_response_days": 30, "operation_tau_scale": 0.6,
+        "effect_index": {"recency_90_365": 2.2, "age_under_45": 0.7, "orders_4_or_more": -2.0},
+        "max_p_incremental": 0.7,
         "fatigue_per_contact": 0.5, "dog_unsubscribe_multiplier": 4.0,
         "unsubscribe_base": {"e-mail": 0.0015, "SMS": 0.004, "courrier": 0.001}, "unsubscribe_pressure": 0.35,
         "newsletter": {"name": "Lettre Verdane", "channel": "e-mail", "first": "2023-01-12", "recency_days": 240,

@@ -184,7 +184,7 @@ def run_campaigns(rng: np.random.Generator, P: dict, c: pd.DataFrame, orders: pd
         if prog not in ("operation", "uplift"):  # a routine send persuades alike whoever receives it
             h = np.ones(m)
         p_inc = np.where(uplift[target] == 0,
-                         np.minimum(s.tau * h * np.exp(-M["fatigue_per_contact"] * mm), 0.9), 0.0)
+                         np.minimum(s.tau * h * np.exp(-M["fatigue_per_contact"] * mm), M["max_p_incremental"]), 0.0)
         geo = 0.35 if ch != "courrier" else 0.1
         inc_day = send + 1 + np.minimum(rng.geometric(geo, m) - 1, win - 1)
         alive = (death_day[target] > inc_day) & (inc_day < N_DAYS)
