@@ -329,8 +329,8 @@ def simulate() -> dict:
     c = customers.make_customers(R["customers"], P, cal, stores, names)
     n = len(c)
     cust, u, rnd, death = customers.simulate_purchases(R["purchases"], P, cal, c)
-    cust, rnd, day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u,
-                                                                              rnd, death)
+    cust, rnd, day, u_cal, join_day, death_day, is_join, _src = loyalty.apply_loyalty(R["loyalty"], P, cal, c,
+                                                                                    cust, u, rnd, death)
     inwin = day < B.N_DAYS
     orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
                            "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": ""})

@@ -25,7 +25,10 @@ def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFr
     whatever its shape (trend, season), and her departure is not hastened.
     Returns the purchases with the extra ones appended (customer index, round — -2 for
     an extra purchase —, calendar day, op time), the join day (-1 if never), the calendar
-    death day (inf if alive at the end) and whether each purchase is the joining one.
+    death day (inf if alive at the end), whether each purchase is the joining one, and
+    ``src``: for each returned purchase, the index of the input purchase it comes from
+    (itself, or the purchase an extra one was drawn with), so that a caller can carry
+    per-purchase attributes over (``attr = attr[src]``).
     """
     n = len(c)
     L = P["loyalty"]
@@ -55,6 +58,7 @@ def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFr
     lo = np.maximum(prev, u_join[cs])
     extra = (us > u_join[cs]) & (rng.random(cs.size) < L["true_effect"])
     x_cust = cs[extra]
+    src = np.concatenate([np.arange(cust.size), order[extra]])
     x_u = lo[extra] + rng.random(x_cust.size) * (us[extra] - lo[extra])
     cust = np.concatenate([cust, x_cust])
     u = np.concatenate([u, x_u])
@@ -62,7 +66,7 @@ def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFr
     day = cal.day(u)
     death_day = np.where(death <= end_u, cal.day(np.minimum(death, end_u)), np.inf)
     is_join = joins[cust] & (acq_day[cust] >= launch) & (rnd == 0)
-    return cust, rnd, day, u, join_day, death_day, is_join
+    return cust, rnd, day, u, join_day, death_day, is_join, src
 
 
 # ------------------------------------------------------------------ order channels
