@@ -195,10 +195,15 @@ TABLES: dict[str, dict] = {
                             cats={"kind": (["direct", "indirect", "commun"], False)}),
     "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
                             nums="points", cats={"type": (["gain", "utilisation", "expiration"], False)}),
-    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share",
-                       dates="send_date", strs="campaign_id", nums="cost_per_contact n_targeted control_share",
+    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share "
+                       "programme response_days",
+                       dates="send_date", strs="campaign_id",
+                       nums="cost_per_contact n_targeted control_share response_days",
                        cats={"channel": (["e-mail", "SMS", "courrier"], False),
-                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False)}),
+                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False),
+                             "programme": (["opération", "lettre d'information", "SMS mensuel", "courrier trimestriel",
+                                            "test de pression", "test d'uplift"], False)}),
+    "pressure_test": _spec("customer_id emails_per_month", strs="customer_id", nums="emails_per_month"),
     "campaign_contacts": _spec(
         "campaign_id customer_id group contacted responded response_amount response_margin unsubscribed",
         strs="campaign_id customer_id", nums="response_amount response_margin",
@@ -275,6 +280,9 @@ TABLES: dict[str, dict] = {
     "call_log": _spec("call_id arrival_datetime reason wait_s abandoned handle_time_s agents_scheduled",
                       dates="arrival_datetime", strs="call_id", nums="wait_s handle_time_s agents_scheduled",
                       bools="abandoned", cats={"reason": (CALL_REASONS, False)}),
+    "uplift_test_truth": _spec("customer_id group p_incremental y0 y1 individual_effect", strs="customer_id",
+                               nums="p_incremental y0 y1 individual_effect",
+                               cats={"group": (["test", "témoin"], False)}, file="ground_truth/uplift_test_truth"),
     "silo_mapping": _spec("source source_record_id customer_id household_id",
                           strs="source_record_id customer_id household_id",
                           cats={"source": (SOURCES, False)}, file="ground_truth/silo_mapping"),
@@ -399,8 +407,13 @@ def load_loyalty_points() -> pd.DataFrame:
 
 
 def load_campaigns() -> pd.DataFrame:
-    """The 12 direct-marketing campaigns: channel, send date, objective, offer, cost, control share."""
+    """Every direct-marketing send: programme, channel, date, objective, offer, cost, control share, response window."""
     return _load("campaigns")
+
+
+def load_pressure_test() -> pd.DataFrame:
+    """The e-mail pressure test (Sept. 2024 – Feb. 2025): each customer's random cell, 0, 1, 2 or 4 e-mails a month."""
+    return _load("pressure_test")
 
 
 def load_campaign_contacts() -> pd.DataFrame:
@@ -489,11 +502,11 @@ def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
             raise DataNotFoundError(
                 f"le fichier {path.name} est illisible ou tronqué. {_regen_hint(path)}") from None
     tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping", "survey": "survey_truth",
-              "attribution": "attribution_truth"}
+              "attribution": "attribution_truth", "uplift_test": "uplift_test_truth"}
     if name not in tables:
         raise InvalidValueError(
             f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'survey', "
-            "'attribution', "
+            "'attribution', 'uplift_test', "
             "'parameters'.")
     return _load(tables[name])
 

@@ -202,12 +202,19 @@ def test_test_and_control_groups_are_balanced_on_prior_spend(company):
     smd = abs(t.mean() - w.mean()) / np.sqrt((t.var() + w.var()) / 2)
     assert smd < 0.05  # pooled within-campaign standardised difference
     shares = cc.groupby("campaign_id", observed=True)["group"].apply(lambda g: (g == "témoin").mean())
-    assert shares.between(0.05, 0.25).all()
+    prog = camp.set_index("campaign_id")["programme"].reindex(shares.index)
+    assert shares[prog == "opération"].between(0.05, 0.25).all()  # each operation's own control group
+    size = camp.set_index("campaign_id")["n_targeted"].reindex(shares.index)
+    routine = prog.isin(["lettre d'information", "SMS mensuel", "courrier trimestriel"]) & (size >= 500)
+    assert shares[routine].between(0.02, 0.10).all()  # the permanent 5 % holdout of the regular programme
+    assert shares[prog == "test d'uplift"].between(0.45, 0.55).all()
 
 
 def test_uplift_is_heterogeneous_by_true_type(company):
     cc = company["campaign_contacts"].merge(company["truth"][["customer_id", "uplift_type"]], on="customer_id")
-    rate = cc.groupby(["uplift_type", "group"], observed=True)["responded"].mean().unstack()
+    prog = company["campaigns"].set_index("campaign_id")["programme"]
+    offers = cc[cc["campaign_id"].map(prog).isin(["opération", "test d'uplift"]).to_numpy()]  # one-off offers
+    rate = offers.groupby(["uplift_type", "group"], observed=True)["responded"].mean().unstack()
     uplift = rate["test"] - rate["témoin"]
     assert uplift["persuadable"] > 0.10
     assert uplift["chien qui dort"] < 0

@@ -36,10 +36,12 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    migrate to a second channel and the purchase rate is multiplied by ``1 + true_effect``
    (extra purchases); per-channel basket factors and margin points; store orders never on a
    Sunday; delivery modes (home delivery more for large baskets).
-6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
-   purchase after launch (probability rising with ``λ_i`` and engagement); true
-   effect: purchase rate × 1.15 after joining (the member's clock runs faster);
-   1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
+6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment after the launch
+   (probability rising with the purchases of the 12 months before the launch, a purchase
+   in the last 6 months and the e-mail consent; new customers decide at their first
+   purchase); true effect: purchase rate × 1.15 while active after joining (extra
+   purchases, departure not hastened); 1 point per € paid, 500 points = 10 €, FIFO expiry
+   after 12 months, tiers by 2025 spend; breakage and liability in ``loyalty_truth``.
 7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
    make the customer leave with probability 0.4 (later orders truncated); well handled
    ones sometimes bring an extra order (mild recovery paradox). **Survey** (autumn 2024):
@@ -47,10 +49,11 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    8 months with known weights; satisfied customers respond more (non-response bias).
    **Verdane+** yearly delivery membership (module ``subscriptions``, sBG renewals) and
    **households** in the silos come after the simulation, from their own streams.
-8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
-   test/témoin split, latent uplift type: persuadables get an incremental order
-   (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
-   unsubscribe more; unsubscription rises with recent contact pressure.
+8. **Campaigns** — a regular e-mail / SMS / mail programme with a permanent holdout,
+   12 operations, an e-mail pressure test (0/1/2/4 a month) and a randomised uplift test;
+   latent uplift type: persuadables get an incremental order (tagged ``campaign_id``)
+   only when treated, with fatigue under pressure; sleeping dogs lose natural orders and
+   unsubscribe more; unsubscription rises with contact pressure (see ``campaigns``).
 9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
    ``channels.make_costs``: activity-based costs, each driven only on the channels that
    cause it (warehouse and delivery on remote orders, a store pool on staff minutes,
@@ -124,9 +127,9 @@ PARAMS: dict = {
     },
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
-    "uplift_shares": [0.25, 0.27, 0.40, 0.08],
-    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -1.0,
-                "join_slope_rate": 0.9, "join_slope_engagement": 0.6, "earn_per_eur": 1,
+    "uplift_shares": [0.40, 0.22, 0.30, 0.08],
+    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -2.2, "signup_delay_days": 30,
+                "join_slope_frequency": 1.1, "join_slope_recent": 0.8, "join_slope_consent": 0.6, "earn_per_eur": 1,
                 "burn_points": 500, "burn_value_eur": 10.0, "redeem_prob": 0.5, "expiry_days": 365,
                 "tier_thresholds_eur_2025": {"argent": 300, "or": 800}},
     "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
@@ -142,8 +145,28 @@ PARAMS: dict = {
     "households": {"share_in_couples": 0.35, "usage_name_prob": 0.4, "family_email_household_prob": 0.08, "family_email_record_prob": 0.5,
                    "landline_prob": 0.05},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
-    "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
-    "unsubscribe_pressure": 1.5,
+    "marketing": {
+        "holdout_share": 0.05, "response_days": {"e-mail": 7, "SMS": 7, "courrier": 30},
+        "operation_response_days": 30, "operation_tau_scale": 0.6,
+        "effect_index": {"recency_90_365": 2.2, "age_under_45": 0.7, "orders_4_or_more": -2.0},
+        "max_p_incremental": 0.7,
+        "fatigue_per_contact": 0.5, "dog_unsubscribe_multiplier": 4.0,
+        "unsubscribe_base": {"e-mail": 0.0015, "SMS": 0.004, "courrier": 0.001}, "unsubscribe_pressure": 0.35,
+        "newsletter": {"name": "Lettre Verdane", "channel": "e-mail", "first": "2023-01-12", "recency_days": 240,
+                       "offer": "sélection de la quinzaine", "offer_rate": 0.0, "cost_per_contact": 0.03,
+                       "tau": 0.10, "dog_suppress": 0.2},
+        "sms": {"name": "SMS du mois", "channel": "SMS", "first": "2023-02-01", "recency_days": 180,
+                "offer": "-10 % pendant 3 jours", "offer_rate": 0.10, "cost_per_contact": 0.09, "tau": 0.06,
+                "dog_suppress": 0.3},
+        "mail": {"name": "Courrier de saison", "channel": "courrier", "first": "2023-03-01", "recency_days": 180,
+                 "offer": "bon de 10 € dès 50 €", "offer_rate": 0.12, "cost_per_contact": 1.20, "tau": 0.15,
+                 "dog_suppress": 0.5},
+        "pressure_test": {"start": "2024-09-02", "weeks": 24, "cells": [0, 1, 2, 4],
+                          "shares": [0.25, 0.25, 0.25, 0.25], "recency_days": 365},
+        "uplift_test": {"name": "Bon de 15 € — test aléatoire", "send_date": "2025-04-15",
+                        "offer": "bon de 15 € dès 60 €", "offer_rate": 0.15, "cost_per_contact": 0.05,
+                        "treat_share": 0.5, "response_days": 14, "quiet_days_before": 28, "tau": 0.12, "dog_suppress": 0.6},
+    },
     "campaigns": [
         {"campaign_id": k, "name": nm, "channel": ch, "send_date": sd, "objective": ob, "offer": of,
          "offer_rate": orate, "cost_per_contact": cpc, "control_share": cs, "max_targets": mt,
@@ -227,6 +250,7 @@ TABLE_FILES = {
     "journeys": "journeys.csv.gz", "touchpoints": "touchpoints.csv.gz",
     "attribution_truth": "ground_truth/attribution_truth.csv",
     "call_intervals": "call_intervals.csv", "call_log": "call_log.csv.gz",
+    "pressure_test": "pressure_test.csv", "uplift_test_truth": "ground_truth/uplift_test_truth.csv",
 }
 RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
              "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
@@ -411,7 +435,9 @@ def simulate() -> dict:
     channels.channel_traits(R["channels"], P, c)
     cust, u, rnd, death = customers.simulate_purchases(R["purchases"], P, cal, c)
     cust, u, rnd, is_mc = channels.adopt_multichannel(stream("multichannel"), P, cal, c, cust, u, rnd, death)
-    day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
+    cust, rnd, day, u_cal, join_day, death_day, is_join, _src = loyalty.apply_loyalty(R["loyalty"], P, cal, c,
+                                                                                    cust, u, rnd, death)
+    is_mc = is_mc[_src]
     inwin = day < B.N_DAYS
     orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
                            "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": "", "_mc": is_mc[inwin]})
@@ -453,17 +479,16 @@ def simulate() -> dict:
     deal = c["_deal"].to_numpy()[orders["_cust"].to_numpy()]
     has_promo = rv.random(len(orders)) < np.minimum(deal * np.where(sale, pr["sale_multiplier"], 1.0), 0.95)
     rate = np.where(has_promo, rv.choice(pr["rates"], len(orders), p=pr["rate_probs"]), 0.0)
-    offer = pd.Series({k["campaign_id"]: k["offer_rate"] for k in P["campaigns"]})
+    meta = camp_truth["meta"].set_index("campaign_id")
+    offer = meta["offer_rate"]
     camp_rate = orders["campaign_id"].map(offer).fillna(0.0).to_numpy()
     rate = np.where(orders["campaign_id"].to_numpy() != "", np.maximum(camp_rate, rate * 0.5), rate)
     orders["_promo"] = np.round(rate * value, 2)
-    mult = pd.Series({k["campaign_id"]: k.get("points_multiplier", 1) for k in P["campaigns"]})
+    mult = meta["points_multiplier"]
     orders["_points_mult"] = orders["campaign_id"].map(mult).fillna(1).to_numpy()
-    join_dt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[ns]")
-    join_rows = orders[orders["is_join"].to_numpy()]
-    join_dt[join_rows["_cust"].to_numpy()] = join_rows["_dt"].to_numpy()
-    member = join_dt < np.datetime64("2100-01-01")
-    join_day = np.where(member, (join_dt - np.datetime64("2023-01-01")).astype("timedelta64[D]").astype(int), -1)
+    join_dt = np.where(join_day >= 0, B.DAYS[np.maximum(join_day, 0)].to_numpy(), np.datetime64("2100-01-01"))
+    join_dt = join_dt.astype("datetime64[ns]")  # a member earns points from her join day on
+    member = join_day >= 0
     earned, redeemed, disc_pts, expiry = loyalty.loyalty_points(R["points"], P, orders, join_dt)
     discount = np.round(np.minimum(orders["_promo"].to_numpy() + disc_pts, value), 2)
     orders["amount"] = np.round(value - discount, 2)
@@ -560,25 +585,11 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["loyalty_points"] = lp.reset_index(drop=True)
 
     # campaigns and contacts, responses measured on the final orders
-    camp = pd.DataFrame(P["campaigns"])
-    n_t = contacts.groupby("campaign_id").size()
-    camp_out = camp[["campaign_id", "name", "channel", "send_date", "objective", "offer", "cost_per_contact",
-                     "control_share"]].copy()
-    camp_out.insert(7, "n_targeted", camp_out["campaign_id"].map(n_t).fillna(0).astype(int))
-    out["campaigns"] = camp_out
-    resp = []
-    for k in P["campaigns"]:
-        send = B.day_index(k["send_date"])
-        w = orders[(orders["day"] > send) & (orders["day"] <= send + 30)]
-        agg = w.groupby("_cust").agg(response_amount=("amount", "sum"), response_margin=("gross_margin", "sum"))
-        cc = contacts[contacts["campaign_id"] == k["campaign_id"]]
-        a = agg.reindex(cc["_cust"].to_numpy())
-        resp.append(pd.DataFrame({"responded": a["response_amount"].notna().astype(int).to_numpy(),
-                                  "response_amount": a["response_amount"].fillna(0).round(2).to_numpy(),
-                                  "response_margin": a["response_margin"].fillna(0).round(2).to_numpy()},
-                                 index=cc.index))
-    r = pd.concat(resp)
-    cc = contacts.join(r)
+    camp = camp_truth["meta"]
+    out["campaigns"], out["pressure_test"], extra_truth = campaigns.publish_tables(P, camp, contacts, camp_truth,
+                                                                                   cid)
+    out.update(extra_truth)
+    cc = contacts.join(campaigns.contact_responses(contacts, camp, orders))
     cc["customer_id"] = cid[cc["_cust"].to_numpy()]
     out["campaign_contacts"] = cc[["campaign_id", "customer_id", "group", "contacted", "responded",
                                    "response_amount", "response_margin", "unsubscribed"]]
@@ -616,7 +627,8 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
         **channels.channel_truth(c, death_day),
     })
-    rate_end, exp_next = customers.expected_next_year(P, cal, c, ~np.isfinite(death_day), join_day)
+    rate_end, exp_next = customers.expected_next_year(P, cal, c, ~np.isfinite(death_day), join_day,
+                                                      truth["multichannel_effect_applied"].to_numpy() == 1)
     truth["relationship_trend"] = np.array(customers.TREND_CLASSES, dtype=object)[c["_trend_class"].to_numpy()]
     truth["trend_per_year"] = np.round(c["_growth"].to_numpy() - c["_decline"].to_numpy(), 4)
     truth["purchase_rate_end"] = np.round(rate_end, 4)
@@ -638,7 +650,9 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     gg = P["gamma_gamma"]
     params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
                              "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
-    params["campaign_truth"] = camp_truth
+    params["campaign_truth"] = camp_truth["per_campaign"]
+    params["marketing_truth"] = camp_truth["summary"]
+    params["loyalty_truth"] = loyalty.points_truth(P, earned, redeemed, expiry, member)
     params["realised"] = {"n_customers": int(n), "n_orders": int(len(orders)),
                           "n_loyalty_members": int(member.sum()),
                           "n_alive_at_end": int((~np.isfinite(death_day)).sum()),

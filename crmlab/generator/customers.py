@@ -289,29 +289,27 @@ def simulate_purchases(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.D
 
 
 def expected_next_year(P: dict, cal: Calendar, c: pd.DataFrame, alive: np.ndarray,
-                       join_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                       join_day: np.ndarray, multichannel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """True purchase rate at the end of the window and expected purchases over the next year.
 
-    For a customer still alive on 2025-12-31 at tenure ``τ`` on her own clock (which runs
-    ``1 + true_effect`` faster after joining the loyalty programme), the next year adds
-    ``Δw = w(τ + f) - w(τ)`` to her warped clock and she buys ``(1 - e^{-λ p Δw}) / p``
-    times in expectation (BG/NBD with a coin after each purchase). Departures caused by
-    complaints, the survey or campaigns in 2026 are not included. Returns
-    ``(rate at end, expected purchases in 2026)`` (per year, before the programme effect
-    for the rate).
+    For a customer still alive on 2025-12-31 at tenure ``τ`` (operational years since her
+    first purchase), the next year adds ``Δw = w(τ + 1) - w(τ)`` to her trend-warped clock
+    and she buys ``(1 - e^{-λ p Δw}) / p`` times in expectation (shifted BG/NBD: a coin
+    after each purchase). The loyalty programme (members) and multichannel adoption
+    (adopters) add extra purchases while she is active: × (1 + their true effects).
+    Departures caused by complaints, the survey or campaigns in 2026 are not included.
+    Returns ``(rate at end, expected purchases in 2026)`` (per year, before the programme
+    and multichannel effects for the rate).
     """
     lam, p = c["_lambda"].to_numpy(), c["_p"].to_numpy()
-    f = 1.0 + P["loyalty"]["true_effect"]
     end_u = cal.cum[-1]
     u0 = cal.op(c["_acq_day"].to_numpy(), 0.5)  # mid-day: the exact first-purchase time is not kept
-    member = join_day >= 0
-    uj = cal.cum[np.where(member, join_day, 0)]
-    tau = np.where(member, (uj - u0) + (end_u - uj) * f, end_u - u0)
-    tau = np.maximum(tau, 0.0)
-    span = np.where(member, f, 1.0)
-    dw = warp(c, tau + span) - warp(c, tau)
+    tau = np.maximum(end_u - u0, 0.0)
+    dw = warp(c, tau + 1.0) - warp(c, tau)
     expected = np.where(alive, -np.expm1(-lam * p * dw) / np.maximum(p, 1e-12), 0.0)
-    return lam * rate_multiplier(c, tau), expected
+    boost = (1.0 + P["loyalty"]["true_effect"] * (join_day >= 0)) \
+        * (1.0 + P["channels"]["adoption"]["true_effect"] * multichannel)
+    return lam * rate_multiplier(c, tau), expected * boost
 
 
 def order_values(rng: np.random.Generator, P: dict, c: pd.DataFrame, cust: np.ndarray,
