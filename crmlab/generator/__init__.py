@@ -184,7 +184,9 @@ PARAMS: dict = {
         "margin_points": {"magasin": 0.0, "site web": -0.02, "application": -0.01, "téléphone": 0.0},
         "home_delivery_slope_spend": 1.5,
         "store_checkout_minutes": 3.0, "store_advice_minutes": 6.0, "store_return_minutes": 8.0,
-        "project_appointments": {"share": 0.08, "rate_per_year": 1.5, "min_minutes": 60.0, "extra_minutes": 40.0},
+        # a project appointment's minutes: the meeting (≥ 2 h) plus the designer's plan and quote
+        # prepared after it (mean 3 h), all caused by the customer who booked it
+        "project_appointments": {"share": 0.08, "rate_per_year": 1.5, "min_minutes": 120.0, "extra_minutes": 180.0},
         "return_writedown_rate": {"remote": 0.25, "store": 0.05},
         "store_identification_rate": 0.35,
     },
