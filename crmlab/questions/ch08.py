@@ -84,16 +84,16 @@ def _cell_count(att: float, rep: float, cell: str, strict: bool = False) -> int:
                   "latente, c'est une attitude favorable sans réachat.",
           hints=["Deux conditions par répondant : une attitude élevée (colonne `attitude`) et un réachat faible "
                  "(colonne `orders_before`), avec les seuils de l'énoncé.",
-                 "« au moins 6 » s'écrit `>= 6` ; « moins de 3 commandes » est le contraire de « au moins 3 ».",
+                 "« au moins 6 » s'écrit `>= 6` ; « moins de 4 commandes » est le contraire de « au moins 4 ».",
                  "`churn.dick_basu(survey, 'attitude', 'orders_before', ...)` range chaque répondant avec vos seuils ; "
                  "comptez la case voulue."])
 def _latent_count() -> Answer:
     return Answer(
-        _cell_count(6, 3, "fidélité latente"),
+        _cell_count(6, 4, "fidélité latente"),
         mistake("la fausse fidélité (réachat sans attitude favorable) au lieu de la fidélité latente",
-                _cell_count(6, 3, "fausse fidélité")),
-        mistake("des seuils stricts (plus de 6, plus de 3) au lieu de « au moins »",
-                _cell_count(6, 3, "fidélité latente", strict=True)),
+                _cell_count(6, 4, "fausse fidélité")),
+        mistake("des seuils stricts (plus de 6, plus de 4) au lieu de « au moins »",
+                _cell_count(6, 4, "fidélité latente", strict=True)),
         mistake("les seuils du cours (5 et 2) au lieu de ceux de l'énoncé", _cell_count(5, 2, "fidélité latente")),
     )
 
