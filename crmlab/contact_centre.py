@@ -317,7 +317,10 @@ def erlang_a(*, calls, interval_s, aht_s, agents, patience_s, target_s=20.0):
     served = n[:, None] / (n[:, None] + (q[None, :] + 1) * th[:, None])
     p_abandon = (p_arrive * (1 - served)).sum(axis=1)
     x = 1 - np.exp(-th[:, None] * target[:, None] / h[:, None])
-    within = served * betainc(q[None, :] + 1.0, n[:, None] / th[:, None] + 1.0, x)
+    within = np.zeros_like(p_arrive)
+    live = p_arrive > 1e-14                              # the incomplete beta only where it counts
+    rows, cols = np.nonzero(live)
+    within[live] = served[live] * betainc(q[cols] + 1.0, n[rows] / th[rows] + 1.0, x[rows, 0])
     sl = (1 - p_wait) + (p_arrive * within).sum(axis=1)
     # mean wait of served callers who found q ahead: Σ_{k=1..q+1} 1 / (N + kθ), in aht units
     harmonic = np.cumsum(1 / (n[:, None] + (q[None, :] + 1) * th[:, None]), axis=1)
@@ -350,12 +353,13 @@ def erlang_a(*, calls, interval_s, aht_s, agents, patience_s, target_s=20.0):
 
 
 # ------------------------------------------------------------------ simulation
-def simulate_queue(*, calls, interval_s, aht_s, agents, patience_s=None, n_intervals=200, warmup_intervals=1,
-                   seed=0) -> pd.DataFrame:
+def simulate_queue(*, calls, interval_s, aht_s, agents, patience_s=None, handle_cv=1.0, n_intervals=200,
+                   warmup_intervals=1, seed=0) -> pd.DataFrame:
     """A discrete-event simulation of one queue: FCFS, ``agents`` servers, optional patience.
 
-    Poisson arrivals (``calls`` per ``interval_s`` on average), exponential handle times of
-    mean ``aht_s``, exponential patience of mean ``patience_s`` (``None``: nobody hangs
+    Poisson arrivals (``calls`` per ``interval_s`` on average), handle times of mean ``aht_s``
+    (exponential when ``handle_cv=1``, the Erlang assumption; lognormal with that coefficient
+    of variation otherwise, as real handle times), exponential patience of mean ``patience_s`` (``None``: nobody hangs
     up), first come first served. Runs ``n_intervals`` intervals from an empty centre and
     drops the calls of the first ``warmup_intervals`` (the centre is filling up). One row
     per call: ``arrival_s``, ``wait_s`` (time before an agent answers, or before hanging
@@ -382,12 +386,17 @@ def simulate_queue(*, calls, interval_s, aht_s, agents, patience_s=None, n_inter
             f"file instable : {n} agent(s) pour une charge de {a:.2f} erlangs et personne ne raccroche ; "
             "la file grandirait sans fin. Ajoutez des agents ou une patience (`patience_s`)."
         )
+    cv = float(_non_negative(handle_cv, "le coefficient de variation des durées", "handle_cv", strict=True))
     rng = np.random.default_rng(seed)
     horizon = float(n_intervals) * t_int
     rate = float(calls) / t_int
     count = rng.poisson(rate * horizon)
     arrival = np.sort(rng.uniform(0, horizon, count))
-    handle = rng.exponential(h, count)
+    if cv == 1.0:
+        handle = rng.exponential(h, count)
+    else:
+        s2 = math.log(1 + cv ** 2)
+        handle = rng.lognormal(math.log(h) - s2 / 2, math.sqrt(s2), count)
     patience = np.full(count, np.inf) if patience_s is None else rng.exponential(float(patience_s), count)
     wait = np.empty(count)
     abandoned = np.zeros(count, dtype=bool)
@@ -431,7 +440,7 @@ def queue_summary(calls: pd.DataFrame, target_s: float = 20.0) -> dict:
 PLANNER_TITLE = "Planificateur d'effectifs (Erlang C)"
 
 
-def staffing_figure(interval_s: float = 1800.0, span: int = 30):
+def staffing_figure(interval_s: float = 1800.0, span: int = 40):
     """The staffing planner's live figure (:class:`crmlab.widgets.LiveFigure`) and its ``update``.
 
     Left: service level and occupancy against the number of agents on the phones, the
@@ -465,6 +474,7 @@ def staffing_figure(interval_s: float = 1800.0, span: int = 30):
     right.set_xlabel("Agents au téléphone")
     right.set_ylabel("Secondes")
     view.animate(sl_line, occ_line, goal_line, need_left, asa_line, need_right)
+    state = {"low": None}
 
     def update(calls: float, aht_s: float, target_s: float, service_level: float, hourly_cost: float,
                shrinkage: float) -> tuple[str, str]:
@@ -474,7 +484,11 @@ def staffing_figure(interval_s: float = 1800.0, span: int = 30):
         cost = float(require_number(hourly_cost, "le coût horaire d'un agent", "hourly_cost"))
         if cost < 0:
             raise NegativeValueError("le coût horaire d'un agent ne peut pas être négatif.")
-        low = max(1, 5 * int(max(need - 15, 0) // 5))  # the agents needed near the middle
+        low = state["low"]
+        fits = low is not None and low <= max(load - 1, 1) and need <= low + span - 6 and load - low < span / 2
+        if not fits:  # a new window only when needed: each one costs a new background
+            low = max(1, 10 * int(max(load - 3, 0) // 10))
+            state["low"] = low
         agents = low + steps
         res = erlang_c(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents, target_s=target_s,
                        unstable="saturate")
@@ -490,8 +504,7 @@ def staffing_figure(interval_s: float = 1800.0, span: int = 30):
             ax.set_xlim(low - 0.5, low + span - 0.5)
         at = erlang_c(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=max(need, 1), target_s=target_s) \
             if need > 0 else {"service_level": 1.0, "asa_s": 0.0, "occupancy": 0.0}
-        top = max(float(target_s), 3 * at["asa_s"])
-        right.set_ylim(nice_limits(0.0, top, current=right.get_ylim()))
+        right.set_ylim(nice_limits(0.0, 3 * float(target_s)))  # moves with the target only: backgrounds are reused
         scheduled = with_shrinkage(need, shrinkage)
         per_hour = scheduled * cost
         per_call = per_hour * interval_s / 3600 / calls if calls > 0 else np.nan
