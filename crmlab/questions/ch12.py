@@ -51,11 +51,11 @@ def _without(values: list, answer) -> list:
           concept="le volume se planifie par demi-heure : la moyenne des appels présentés sur les demi-heures d'un "
                   "jour de la semaine dit combien d'appels attendre dans chacune.",
           hints=["Les appels présentés sont dans `calls_offered`, la date et l'heure de début dans `interval_start`.",
-                 "`.dt.dayofweek` donne le jour de la semaine (0 pour le lundi) : quel numéro pour le samedi ?",
+                 "`.dt.day_of_week` donne le jour de la semaine (0 pour le lundi) : quel numéro pour le samedi ?",
                  "Filtrez les demi-heures du samedi puis faites la moyenne de la colonne des appels présentés."])
 def _saturday_mean() -> Answer:
     c = _calls()
-    sat = c[c["interval_start"].dt.dayofweek == 5]
+    sat = c[c["interval_start"].dt.day_of_week == 5]
     per_day = sat.groupby(sat["interval_start"].dt.normalize())["calls_offered"].sum()
     return Answer(
         float(sat["calls_offered"].mean()),
@@ -63,7 +63,7 @@ def _saturday_mean() -> Answer:
         mistake("les appels par samedi (la journée entière) au lieu de par demi-heure", float(per_day.mean())),
         mistake("les appels décrochés au lieu des appels présentés", float(sat["calls_answered"].mean())),
         mistake("le vendredi (4) au lieu du samedi (5)",
-                float(c.loc[c["interval_start"].dt.dayofweek == 4, "calls_offered"].mean())),
+                float(c.loc[c["interval_start"].dt.day_of_week == 4, "calls_offered"].mean())),
     )
 
 
@@ -76,11 +76,10 @@ def _saturday_mean() -> Answer:
                  "Une demi-heure dure `INTERVAL_S` secondes : divisez par cette durée."])
 def _load() -> Answer:
     c = _calls().set_index("interval_start").loc[LOAD_SLOT]
-    offered, answered, aht = float(c["calls_offered"]), float(c["calls_answered"]), float(c["avg_handle_time_s"])
+    offered, aht = float(c["calls_offered"]), float(c["avg_handle_time_s"])
     yearly_aht = float((_calls()["avg_handle_time_s"] * _calls()["calls_answered"]).sum() / _calls()["calls_answered"].sum())
     return Answer(
         offered * aht / INTERVAL_S,
-        mistake("les appels décrochés au lieu des appels présentés", answered * aht / INTERVAL_S),
         mistake("une heure (3 600 s) au lieu d'une demi-heure", offered * aht / 3600),
         mistake("la durée de traitement moyenne de l'année au lieu de celle de la demi-heure",
                 offered * yearly_aht / INTERVAL_S),
@@ -194,14 +193,14 @@ def _pooling_saving() -> Answer:
                   "Σ |réel − prévu| ÷ Σ réel.",
           hints=["La prévision naïve saisonnière d'une demi-heure de test est la valeur de la même demi-heure (même "
                  "jour de la semaine, même heure) dans la dernière semaine d'apprentissage (16-21 juin).",
-                 "Une jointure sur le jour de la semaine (`.dt.dayofweek`) et l'heure (`.dt.strftime('%H:%M')`) "
+                 "Une jointure sur le jour de la semaine (`.dt.day_of_week`) et l'heure (`.dt.strftime('%H:%M')`) "
                  "associe chaque demi-heure de test à sa prévision.",
                  "Sommez les écarts absolus (`.abs()`) et divisez par la somme des appels présentés de la période de "
                  "test (pas par la somme des prévisions)."])
 def _naive_wape() -> Answer:
     c = _calls()
     date = c["interval_start"].dt.normalize()
-    key = [c["interval_start"].dt.dayofweek.rename("wd"), c["interval_start"].dt.strftime("%H:%M").rename("slot")]
+    key = [c["interval_start"].dt.day_of_week.rename("wd"), c["interval_start"].dt.strftime("%H:%M").rename("slot")]
     frame = pd.DataFrame({"y": c["calls_offered"], "wd": key[0], "slot": key[1], "date": date})
     last = frame[(frame["date"] > NAIVE_TRAIN_END - pd.Timedelta(days=7)) & (frame["date"] <= NAIVE_TRAIN_END)]
     test = frame[(frame["date"] >= NAIVE_TEST_START) & (frame["date"] <= NAIVE_TEST_END)]
@@ -237,7 +236,6 @@ def _patience_reason() -> Answer:
         _patience(sub),
         mistake("l'attente moyenne des seuls appelants qui ont abandonné", float(sub.loc[ab, "wait_s"].mean())),
         mistake("l'attente moyenne de tous les appelants", float(sub["wait_s"].mean())),
-        mistake("tous les motifs au lieu du seul motif demandé", _patience(log)),
     )
 
 
