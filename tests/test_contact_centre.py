@@ -228,3 +228,13 @@ def test_staffing_figure_update():
     assert "20 agents planifiés" in caption and "500" in caption
     with pytest.raises(NegativeValueError):
         update(100, 180, 20, 0.8, -1, 0.3)
+
+
+def test_staffing_widget_is_bounded_and_redraws():
+    box = cc.staffing_widget(calls=100, aht_s=180, target_s=20, service_level=0.8, hourly_cost=25, shrinkage=0.3)
+    assert set(box.controls) == {"calls", "aht_s", "target_s", "service_level", "hourly_cost", "shrinkage"}
+    assert "14 agents au téléphone" in box.caption.value
+    box.controls["calls"].value = 200.0           # twice the calls: fewer than twice the agents (pooling)
+    need = int(box.caption.value.split("<p>")[1].split(" agents")[0])
+    assert 14 < need < 28
+    assert box.view.message == ""
