@@ -14,7 +14,9 @@ module adds only what it lacks or breaks:
   matrices drawn with French labels (``lifetimes.plotting`` is partly broken on pandas 3);
 - ``holdout_comparison``: predicted vs actual holdout purchases per frequency class;
 - ``expected_purchases_by_month`` / ``discounted_clv``: a discounted CLV whose
-  discounting is a cheap matrix product (a widget can re-discount without refitting).
+  discounting is a cheap matrix product (a widget can re-discount without refitting);
+- ``contribution_per_order`` / ``residual_value``: the 12-month residual value at
+  contribution after cost to serve, the value base of docs/conventions.md (section 3).
 
 >>> from crmlab import btyd                                   # doctest: +SKIP
 >>> cal = btyd.calibration_and_holdout(tx, "customer_id", "date",
@@ -30,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .clv import DISCOUNT_RATE
 from .style import COLORS, fmt_number, fmt_pct
-from .validation import InvalidValueError, check_table, require_columns, require_non_negative
+from .validation import InvalidValueError, check_table, require_columns, require_non_negative, require_number
 
 __all__ = [
     "calibration_and_holdout",
@@ -44,6 +47,8 @@ __all__ = [
     "holdout_comparison",
     "expected_purchases_by_month",
     "discounted_clv",
+    "contribution_per_order",
+    "residual_value",
     "plot_customer_profile",
     "check_profile",
     "customer_profile_figure",
@@ -396,6 +401,108 @@ def discounted_clv(
     factors = (1.0 + annual_discount_rate) ** (-m / 12.0)
     value = np.asarray(value_per_purchase, dtype=float)
     return pd.Series(purchases.to_numpy() @ factors * value, index=purchases.index, name="clv")
+
+
+def _per_customer(value, index: pd.Index, label: str) -> np.ndarray:
+    """A number, an array in ``index`` order, or a Series aligned on ``index`` (French error if a customer lacks one)."""
+    if isinstance(value, pd.Series):
+        missing = index.difference(value.index)
+        if len(missing):
+            raise InvalidValueError(
+                f"{label} manque pour le client {missing[0]!r} (et {len(missing) - 1} autre(s)) : "
+                "la série doit être indexée par l'identifiant client, comme les achats attendus."
+            )
+        value = value.reindex(index)
+    arr = require_number(value, label)
+    if arr.ndim and arr.shape != (len(index),):
+        raise InvalidValueError(f"{label} doit donner un nombre par client ({len(index)}), pas {arr.shape[0]}.")
+    return arr
+
+
+def contribution_per_order(
+    spend: pd.Series | np.ndarray | float,
+    margin_rate: float | pd.Series,
+    cost_per_order: pd.Series | np.ndarray | float = 0.0,
+):
+    """Contribution of an order after cost to serve: ``margin_rate × spend − cost_per_order``.
+
+    The value base of docs/conventions.md (section 3): ``spend`` is the expected spend
+    per order (Gamma-Gamma), ``margin_rate`` the gross margin rate (gross margin / sales,
+    0.35 for 35 %), ``cost_per_order`` the cost to serve per order (chapter 06,
+    :func:`crmlab.profitability.cost_per_order`). It may be negative: an order can cost
+    more to serve than its margin. A Series in (``spend``) gives a Series out, aligned on it.
+
+    >>> contribution_per_order(100.0, 0.35, 12.0)
+    23.0
+    """
+    index = spend.index if isinstance(spend, pd.Series) else None
+    s = require_number(spend, "la dépense attendue par commande")
+    if (s < 0).any():
+        raise InvalidValueError("la dépense attendue par commande ne peut pas être négative.")
+    if index is not None:
+        rate = _per_customer(margin_rate, index, "le taux de marge brute")
+        cost = _per_customer(cost_per_order, index, "le coût de service par commande")
+    else:
+        rate = require_number(margin_rate, "le taux de marge brute")
+        cost = require_number(cost_per_order, "le coût de service par commande")
+    if ((rate < 0) | (rate > 1)).any():
+        bad = rate[(rate < 0) | (rate > 1)].flat[0]
+        raise InvalidValueError(
+            f"le taux de marge brute est une part du chiffre d'affaires, entre 0 et 1 (reçu : {bad:g}) : "
+            "35 % s'écrit 0.35."
+        )
+    if (cost < 0).any():
+        raise InvalidValueError(
+            f"le coût de service par commande ne peut pas être négatif (reçu : {cost[cost < 0].flat[0]:g})."
+        )
+    value = rate * s - cost
+    if index is not None:
+        return pd.Series(np.broadcast_to(value, (len(index),)), index=index, name="contribution_per_order")
+    return float(value) if value.ndim == 0 else value
+
+
+def residual_value(
+    monthly_purchases: pd.DataFrame,
+    spend: pd.Series | np.ndarray | float,
+    margin_rate: float | pd.Series,
+    cost_per_order: pd.Series | np.ndarray | float = 0.0,
+    discount: float = DISCOUNT_RATE,
+    months: int = 12,
+) -> pd.Series:
+    """Residual value of each current customer over the next ``months`` months, at contribution.
+
+    ``sum over months k = 1..months of purchases_k × contribution / (1 + d) ** (k / 12)``:
+    the expected purchases of month ``k`` (:func:`expected_purchases_by_month`) times the
+    contribution of an order after cost to serve (:func:`contribution_per_order`), booked
+    at the end of their month and discounted at the monthly rate equivalent to the annual
+    rate ``discount`` (docs/conventions.md, sections 4 to 6). This is the value of the
+    customer's next ``months`` months, not a lifetime value. ``spend`` and
+    ``cost_per_order`` are numbers or Series aligned on the customers (index of
+    ``monthly_purchases``).
+
+    >>> purchases = pd.DataFrame({1: [1.0], 2: [1.0]}, index=["a"])
+    >>> residual_value(purchases, 100.0, 0.35, 12.0, discount=0.0, months=2).tolist()   # 2 × (35 − 12)
+    [46.0]
+    """
+    if not isinstance(monthly_purchases, pd.DataFrame):
+        raise InvalidValueError("les achats attendus doivent être un tableau clients × mois "
+                                "(résultat de btyd.expected_purchases_by_month).")
+    if isinstance(months, (bool, np.bool_)) or not float(months).is_integer() or months < 1:
+        raise InvalidValueError(f"l'horizon `months` est un nombre entier de mois ≥ 1 (reçu : {months!r}).")
+    months = int(months)
+    if months > monthly_purchases.shape[1]:
+        raise InvalidValueError(
+            f"les achats attendus couvrent {monthly_purchases.shape[1]} mois, pas {months} : "
+            f"relancez btyd.expected_purchases_by_month(..., months={months})."
+        )
+    d = float(require_number(discount, "le taux d'actualisation"))
+    if d < 0:
+        raise InvalidValueError(f"le taux d'actualisation doit être positif ou nul (reçu : {d:g}), 0.1 pour 10 % par an.")
+    index = monthly_purchases.index
+    per_order = np.broadcast_to(_per_customer(spend, index, "la dépense attendue par commande"), (len(index),))
+    contribution = contribution_per_order(pd.Series(per_order, index=index), margin_rate, cost_per_order)
+    value = discounted_clv(monthly_purchases, contribution.to_numpy(dtype=float), d, months=months)
+    return value.rename("residual_value")
 
 
 # ------------------------------------------------------------------ widget

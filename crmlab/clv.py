@@ -1,18 +1,30 @@
-"""Simple customer lifetime value (CLV) and customer equity (« capital client »).
+"""Simple customer lifetime value (CLV), residual value and customer equity (« capital client »).
 
-A customer brings a margin ``m`` per year while they stay; each year they stay
-with probability ``r`` (retention); a euro of year ``t`` is worth
-``1 / (1 + d) ** t`` today. The value of the years to come (Gupta & Lehmann)::
+A customer brings a margin ``m`` per period (a year) while they stay; each period
+they stay with probability ``r`` (retention); a euro of period ``t`` is worth
+``1 / (1 + d) ** t`` today. Which margins are counted, and when, is the *timing*
+(docs/conventions.md, section 4; Fader & Hardie, 2012, « Reconciling and Clarifying
+CLV Formulas »), the ``first_margin`` argument of :func:`clv`:
 
-    CLV = sum over t = 1..T of m * r**t / (1 + d)**t
-        = m * r / (1 + d - r) * (1 - q**T),   q = r / (1 + d)
-        → m * r / (1 + d - r) when T is infinite.
+- ``first_margin="end"`` — **the course's convention** (:data:`FIRST_MARGIN`): a new
+  customer, every margin booked at the end of the period it is earned in, the first
+  one a period after the acquisition:
+  ``sum over t = 1..T of m r**(t-1) / (1+d)**t  →  m / (1 + d − r)``;
+- ``first_margin="now"``: a new customer whose first margin falls at the acquisition,
+  not discounted: ``sum over t = 0..T-1 of m r**t / (1+d)**t  →  m (1 + d) / (1 + d − r)``;
+- ``first_margin=None`` (the default of :func:`clv`, :func:`residual_value`): no first
+  margin — the residual value of a current customer whose margin of the period just
+  ended is booked: ``sum over t = 1..T of m r**t / (1+d)**t  →  m r / (1 + d − r)``
+  (Gupta & Lehmann, 2003).
 
-Every function here is vectorised: margins, retentions and discount rates may be
-arrays (one value per customer or per segment) and broadcast together.
+``horizon`` is always the number of margins counted (``None``: infinite). Every
+function here is vectorised: margins, retentions and discount rates may be arrays
+(one value per customer or per segment) and broadcast together.
 
->>> round(float(clv(100, 0.8, 0.1)), 2)
+>>> round(float(clv(100, 0.8, 0.1)), 2)                      # a current customer
 266.67
+>>> round(float(clv(100, 0.8, 0.1, first_margin="end")), 2)  # a new customer (course)
+333.33
 """
 
 from __future__ import annotations
@@ -26,6 +38,8 @@ from .validation import InvalidValueError, check_table, require_number
 
 __all__ = [
     "DISCOUNT_RATE",
+    "FIRST_MARGIN",
+    "TIMINGS",
     "clv",
     "residual_value",
     "period_rate",
@@ -41,7 +55,35 @@ __all__ = [
 
 
 DISCOUNT_RATE = 0.10
-"""The course's annual discount rate (CONVENTIONS.md, section 5)."""
+"""The course's annual discount rate (docs/conventions.md, section 5)."""
+
+FIRST_MARGIN = "end"
+"""The course's timing for a new customer (docs/conventions.md, section 4): first margin a period later."""
+
+TIMINGS = ("end", "now", None)
+"""The values of ``first_margin``: end of the first period, at the acquisition, none (residual value)."""
+
+_UNSET = object()
+
+
+def _timing(first_margin, include_first_year) -> str | None:
+    """``first_margin`` checked, with the old ``include_first_year=True`` read as ``"now"``."""
+    if include_first_year not in (None, False, True):
+        raise InvalidValueError(f"`include_first_year` vaut True ou False (reçu : {include_first_year!r}).")
+    if first_margin is _UNSET:
+        return "now" if include_first_year else None
+    if first_margin not in TIMINGS:
+        raise InvalidValueError(
+            f"`first_margin` vaut \"end\" (première marge un an après le recrutement, actualisée : la "
+            f"convention du cours), \"now\" (première marge au recrutement, non actualisée) ou None "
+            f"(pas de première marge : valeur résiduelle d'un client actuel) ; reçu : {first_margin!r}."
+        )
+    if include_first_year and first_margin != "now":
+        raise InvalidValueError(
+            f"`include_first_year=True` est l'ancien nom de first_margin=\"now\" : il contredit "
+            f"first_margin={first_margin!r}. Ne donnez que `first_margin`."
+        )
+    return first_margin
 
 
 def _as_array(value, name: str) -> np.ndarray:
@@ -83,37 +125,54 @@ def _check_inputs(margin, retention, discount, horizon):
 def clv(
     margin: float | np.ndarray | pd.Series,
     retention: float | np.ndarray | pd.Series,
-    discount: float | np.ndarray | pd.Series = 0.1,
+    discount: float | np.ndarray | pd.Series = DISCOUNT_RATE,
     horizon: int | None = None,
     *,
-    include_first_year: bool = False,
+    first_margin=_UNSET,
+    include_first_year: bool | None = None,
     acquisition_cost: float | np.ndarray | pd.Series = 0.0,
 ):
-    """Discounted value of a customer's future margins under a constant retention rate.
+    """Discounted value of a customer's margins under a constant retention rate.
 
-    ``horizon`` is a number of years of margin (``None``: infinite). With
-    ``include_first_year=True`` this is the value of a *new* customer (course
-    convention, CONVENTIONS.md): the first year's margin at t = 0, not discounted,
-    then ``horizon − 1`` years to come; without, the residual value of a current
-    customer (years 1 to ``horizon``, :func:`residual_value`).
-    ``acquisition_cost`` is subtracted.
+    ``horizon`` is the number of margins counted (``None``: infinite, the closed
+    form). ``first_margin`` says which margins and when (module docstring,
+    docs/conventions.md): ``"end"`` a new customer, the course's convention
+    (:data:`FIRST_MARGIN`), ``m / (1 + d − r)``; ``"now"`` a new customer whose first
+    margin falls at the acquisition, ``m (1 + d) / (1 + d − r)``; ``None`` (default)
+    the residual value of a current customer, ``m r / (1 + d − r)``.
+    ``include_first_year=True`` is the former name of ``first_margin="now"``.
+    ``acquisition_cost`` (≥ 0) is subtracted once, at t = 0. The margin may be
+    negative (a customer who costs more than they bring has a negative value).
     Inputs broadcast (numpy); a pandas Series in gives a Series out.
 
-    >>> round(float(clv(100, 0.8, 0.1, horizon=2)), 2)   # 80/1.1 + 64/1.21
+    >>> round(float(clv(100, 0.8, 0.1, horizon=2)), 2)                    # 80/1.1 + 64/1.21
     125.62
+    >>> round(float(clv(100, 0.8, 0.1, horizon=2, first_margin="end")), 2)  # 100/1.1 + 80/1.21
+    157.02
+    >>> round(float(clv(100, 0.8, 0.1, horizon=2, first_margin="now")), 2)  # 100 + 80/1.1
+    172.73
     """
-    index = next((v.index for v in (margin, retention, discount) if isinstance(v, pd.Series)), None)
+    timing = _timing(first_margin, include_first_year)
+    index = next((v.index for v in (margin, retention, discount, acquisition_cost)
+                  if isinstance(v, pd.Series)), None)
     m, r, d, t = _check_inputs(margin, retention, discount, horizon)
-    if include_first_year and t is not None:
-        t -= 1  # a horizon of T years for a new customer is year 0 plus T − 1 years to come
+    cost = _as_array(acquisition_cost, "le coût d'acquisition")
+    if (cost < 0).any():
+        raise InvalidValueError(
+            f"le coût d'acquisition ne peut pas être négatif (reçu : {cost[cost < 0].flat[0]:g}) : "
+            "c'est une dépense, retranchée une fois au recrutement."
+        )
+    # every timing is m × lead × (1 − q^T) / (1 + d − r), q = r / (1 + d):
+    # the first margin counted is worth m × lead / (1 + d) (None: r/(1+d); "end": 1/(1+d); "now": 1)
+    lead = {None: r, "end": 1.0, "now": 1.0 + d}[timing]
     q = r / (1 + d)
     with np.errstate(divide="ignore", invalid="ignore"):
         if t is None:
-            value = m * r / (1 + d - r)
+            value = m * lead / (1 + d - r)
         else:
-            # when q == 1 (r = 1 and d = 0) each of the T years is worth m
-            value = np.where(np.isclose(q, 1.0), m * t, m * r * (1 - q ** t) / (1 + d - r))
-    value = value + (m if include_first_year else 0.0) - _as_array(acquisition_cost, "le coût d'acquisition")
+            # q == 1 only when r = 1 and d = 0: each of the T margins is worth m
+            value = np.where(np.isclose(q, 1.0), m * t, m * lead * (1 - q ** t) / (1 + d - r))
+    value = value - cost
     if index is not None:
         return pd.Series(np.broadcast_to(value, (len(index),)), index=index, name="clv")
     return value[()] if isinstance(value, np.ndarray) else value
@@ -127,16 +186,17 @@ def residual_value(
 ):
     """Expected residual value E(RLV) of a current customer, after this year's margin.
 
-    The course's timing convention (CONVENTIONS.md; Fader & Hardie, 2012): the
-    margin of a year of relationship is booked at the start of that year, so the
-    years to come are worth ``sum over t = 1..T of m r**t / (1 + d)**t``, that is
-    ``m r / (1 + d − r)`` on an infinite horizon. The value of a *new* customer is
-    ``margin + residual_value(...)`` (:func:`clv` with the first year included).
+    Evaluated at the end of a period, once that period's margin is booked
+    (docs/conventions.md, section 4; Fader & Hardie, 2012): the periods to come are
+    worth ``sum over t = 1..T of m r**t / (1 + d)**t``, that is ``m r / (1 + d − r)``
+    on an infinite horizon (Gupta & Lehmann, 2003). :func:`clv` with ``first_margin=None``.
+    A new customer under the course's convention is worth
+    ``(margin + residual_value(...)) / (1 + d)`` (``clv(..., first_margin="end")``).
 
     >>> round(float(residual_value(100, 0.8, 0.1)), 2)
     266.67
     """
-    return clv(margin, retention, discount, horizon, include_first_year=False)
+    return clv(margin, retention, discount, horizon, first_margin=None)
 
 
 def period_rate(annual_rate: float, periods_per_year: int) -> float:
@@ -155,25 +215,31 @@ def period_rate(annual_rate: float, periods_per_year: int) -> float:
     return (1 + d) ** (1 / int(periods_per_year)) - 1
 
 
-def clv_table(margin: float, retention: float, discount: float = 0.1, horizon: int = 10) -> pd.DataFrame:
-    """The explicit sum behind :func:`clv`, year by year (finite ``horizon``).
+def clv_table(margin: float, retention: float, discount: float = DISCOUNT_RATE, horizon: int = 10,
+              *, first_margin=None) -> pd.DataFrame:
+    """The explicit sum behind :func:`clv`, margin by margin (finite ``horizon``).
 
-    Columns: ``year``, ``survival`` (r**t, chance the customer is still there),
-    ``expected_margin`` (m * r**t), ``discount_factor`` (1/(1+d)**t),
+    One row per margin counted (``horizon`` rows). Columns: ``year`` (when the margin
+    is booked: 1…T, or 0…T−1 with ``first_margin="now"``), ``survival`` (chance the
+    customer is still there to bring it: r**t, r**(t−1) with ``"end"``),
+    ``expected_margin`` (m × survival), ``discount_factor`` (1/(1+d)**year),
     ``discounted_margin`` and ``cumulative_clv``; the last value equals
-    ``clv(margin, retention, discount, horizon)``.
+    ``clv(margin, retention, discount, horizon, first_margin=first_margin)``.
 
     >>> clv_table(100, 0.8, 0.1, 2)["cumulative_clv"].round(2).tolist()
     [72.73, 125.62]
+    >>> clv_table(100, 0.8, 0.1, 2, first_margin="end")["cumulative_clv"].round(2).tolist()
+    [90.91, 157.02]
     """
+    timing = _timing(first_margin, None)
     if horizon is None:
         raise InvalidValueError("le tableau année par année demande un horizon fini (horizon=10, par exemple).")
     m, r, d, t = _check_inputs(margin, retention, discount, horizon)
     if m.ndim or r.ndim or d.ndim:
         raise InvalidValueError("le tableau année par année se calcule pour un seul client : "
                                 "marge, rétention et actualisation doivent être des nombres.")
-    years = np.arange(1, t + 1)
-    survival = float(r) ** years
+    years = np.arange(1, t + 1) - (timing == "now")
+    survival = float(r) ** (years - (timing == "end"))
     factor = 1 / (1 + float(d)) ** years
     discounted = float(m) * survival * factor
     return pd.DataFrame({
@@ -189,21 +255,29 @@ def clv_table(margin: float, retention: float, discount: float = 0.1, horizon: i
 def breakeven_retention(
     margin: float | np.ndarray | pd.Series,
     acquisition_cost: float | np.ndarray | pd.Series,
-    discount: float | np.ndarray | pd.Series = 0.1,
+    discount: float | np.ndarray | pd.Series = DISCOUNT_RATE,
     *,
-    include_first_year: bool = True,
+    first_margin=_UNSET,
+    include_first_year: bool | None = None,
 ):
     """Retention rate at which a new customer just pays back their acquisition cost.
 
-    Infinite horizon: solves ``clv(m, r, d, include_first_year=...) = acquisition_cost``
-    for ``r``. With the first year included, ``r* = (1 + d) * (1 - m / cost)``;
-    without, ``r* = cost * (1 + d) / (m + cost)``. A result ≤ 0 means the first
+    Infinite horizon: solves ``clv(m, r, d, first_margin=...) = acquisition_cost``
+    for ``r``: ``r* = 1 + d − m / cost`` with ``"end"`` (the course's convention),
+    ``r* = (1 + d)(1 − m / cost)`` with ``"now"``, ``r* = cost (1 + d) / (m + cost)``
+    with ``None``. Without ``first_margin``, ``include_first_year`` (default True, the
+    former behaviour) chooses ``"now"``, False ``None``. A result ≤ 0 means the first
     margin already pays the cost (0 is returned); a result ≥ 1 means no retention
     can (the value is returned as is, to be read as « inatteignable »).
 
     >>> round(float(breakeven_retention(50, 100, 0.1)), 2)
     0.55
+    >>> round(float(breakeven_retention(50, 100, 0.1, first_margin="end")), 2)
+    0.6
     """
+    if first_margin is _UNSET and include_first_year is None:
+        include_first_year = True  # the former default
+    timing = _timing(first_margin, include_first_year)
     index = next((v.index for v in (margin, acquisition_cost, discount) if isinstance(v, pd.Series)), None)
     m = _as_array(margin, "la marge")
     c = _as_array(acquisition_cost, "le coût d'acquisition")
@@ -214,7 +288,12 @@ def breakeven_retention(
     if (c < 0).any() or (d < 0).any():
         raise InvalidValueError("le coût d'acquisition et le taux d'actualisation doivent être positifs ou nuls.")
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = (1 + d) * (1 - m / c) if include_first_year else c * (1 + d) / (m + c)
+        if timing == "now":
+            r = (1 + d) * (1 - m / c)
+        elif timing == "end":
+            r = 1 + d - m / c
+        else:
+            r = c * (1 + d) / (m + c)
     r = np.where(c == 0, 0.0, np.maximum(r, 0.0))
     if index is not None:
         return pd.Series(np.broadcast_to(r, (len(index),)), index=index, name="breakeven_retention")

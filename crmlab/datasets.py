@@ -142,6 +142,10 @@ LOYALTY_TIERS = ["bronze", "argent", "or"]
 EVENT_TYPES = ["email_open", "email_click", "session_start", "product_view", "add_to_cart", "checkout",
                "purchase", "store_visit"]
 BUYING_ROLES = ["stratège", "prescripteur", "utilisateur", "payeur", "acheteur", "décideur"]
+TOUCH_CHANNELS = ["display", "réseaux sociaux", "recherche générique", "recherche marque", "affiliation", "e-mail",
+                  "accès direct", "visite magasin"]
+CALL_REASONS = ["suivi de commande", "livraison", "retour et remboursement", "conseil produit", "carte de fidélité",
+                "réclamation"]
 SOURCES = ["caisse", "site web", "application", "centre de contact", "carte fidélité"]
 SURVEY_ITEMS = ["need_security", "need_performance", "need_environment", "need_consideration", "need_image",
                 "need_finances", "need_innovation", "need_comfort", "civ_consideration", "civ_integration",
@@ -240,6 +244,29 @@ TABLES: dict[str, dict] = {
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
               "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
         file="ground_truth/customers_truth"),
+    "journeys": _spec(
+        "journey_id customer_id first_touch_datetime last_touch_datetime n_touchpoints converted order_id "
+        "conversion_datetime", dates="first_touch_datetime last_touch_datetime conversion_datetime",
+        strs="journey_id customer_id order_id", nums="n_touchpoints", bools="converted"),
+    "touchpoints": _spec("journey_id touch_no customer_id touch_datetime channel channel_type cost_eur",
+                         dates="touch_datetime", strs="journey_id customer_id", nums="touch_no cost_eur",
+                         cats={"channel": (TOUCH_CHANNELS, False), "channel_type": (["payant", "propre"], False)}),
+    "attribution_truth": _spec(
+        "channel channel_type n_touchpoints n_journeys n_converting_journeys conversions_without_channel "
+        "incremental_conversions expected_incremental_conversions logit_effect intent_loading incremental_share",
+        nums="n_touchpoints n_journeys n_converting_journeys conversions_without_channel incremental_conversions "
+             "expected_incremental_conversions logit_effect intent_loading incremental_share",
+        cats={"channel": (TOUCH_CHANNELS, False), "channel_type": (["payant", "propre"], False)},
+        file="ground_truth/attribution_truth"),
+    "call_intervals": _spec(
+        "interval_start calls_offered calls_answered calls_abandoned answered_within_20s service_level "
+        "avg_speed_of_answer_s avg_abandon_wait_s avg_handle_time_s calls_forecast agents_scheduled",
+        dates="interval_start",
+        nums="calls_offered calls_answered calls_abandoned answered_within_20s service_level avg_speed_of_answer_s "
+             "avg_abandon_wait_s avg_handle_time_s calls_forecast agents_scheduled"),
+    "call_log": _spec("call_id arrival_datetime reason wait_s abandoned handle_time_s agents_scheduled",
+                      dates="arrival_datetime", strs="call_id", nums="wait_s handle_time_s agents_scheduled",
+                      bools="abandoned", cats={"reason": (CALL_REASONS, False)}),
     "silo_mapping": _spec("source source_record_id customer_id", strs="source_record_id customer_id",
                           cats={"source": (SOURCES, False)}, file="ground_truth/silo_mapping"),
 }
@@ -382,6 +409,26 @@ def load_calls() -> pd.DataFrame:
     return _load("calls")
 
 
+def load_journeys() -> pd.DataFrame:
+    """Marketing journeys of Oct–Dec 2025 (one row per ``journey_id``): converted or not, the order it ended in."""
+    return _load("journeys")
+
+
+def load_touchpoints() -> pd.DataFrame:
+    """Touchpoints of the journeys (``journey_id``, ``touch_no``): paid and owned channels, cost per touch."""
+    return _load("touchpoints")
+
+
+def load_call_intervals() -> pd.DataFrame:
+    """Contact centre 2025 per 30-minute interval: offered, answered, abandoned, service level, ASA, AHT, agents."""
+    return _load("call_intervals")
+
+
+def load_call_log() -> pd.DataFrame:
+    """Calls of six weeks around Black Friday 2025, one row per call: arrival, reason, wait, abandon, handle time."""
+    return _load("call_log")
+
+
 def load_b2b_accounts() -> pd.DataFrame:
     """Verdane Pro business accounts: sector, size band, region, revenue with Verdane."""
     return _load("b2b_accounts")
@@ -398,7 +445,8 @@ def load_silos() -> pd.DataFrame:
 
 
 def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
-    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"`` or ``"parameters"`` (dict).
+    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"``, ``"attribution"``
+    (true incremental conversions per channel) or ``"parameters"`` (dict).
 
     Unknowable in real life: use it only to check an estimate against the truth.
     """
@@ -415,10 +463,11 @@ def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise DataNotFoundError(
                 f"le fichier {path.name} est illisible ou tronqué. {_regen_hint(path)}") from None
-    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping"}
+    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping", "attribution": "attribution_truth"}
     if name not in tables:
         raise InvalidValueError(
-            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'parameters'.")
+            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'attribution', "
+            "'parameters'.")
     return _load(tables[name])
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "activity_rates",
     "allocate_costs",
     "direct_profit",
+    "cost_per_order",
     "whale_curve",
     "whale_summary",
     "plot_whale_curve",
@@ -163,6 +164,49 @@ def direct_profit(
     out = out.rename(columns={cost: "cost_to_serve"})
     out["direct_profit"] = out["gross_margin"] - out["cost_to_serve"]
     return out.sort_index()
+
+
+def cost_per_order(
+    costs: pd.DataFrame,
+    volumes: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    orders: str = "n_orders",
+    cost: str = "cost_to_serve",
+) -> pd.Series:
+    """Cost to serve per order of each customer: their cost to serve / their number of orders.
+
+    ``costs`` is the output of :func:`allocate_costs` (indexed by customer), ``volumes``
+    the ``cost_to_serve`` table (a ``customer`` column and the ``orders`` count). All
+    the allocated costs of a customer (deliveries, returns, contacts, catalogues…) are
+    spread over their orders: the cost that comes with an order of that customer, used
+    to value expected orders at their contribution (:func:`crmlab.btyd.residual_value`,
+    docs/conventions.md). A customer without an order gets the base's average
+    (total cost / total orders). Returns a Series indexed by customer.
+
+    >>> costs = pd.DataFrame({"cost_to_serve": [30.0, 5.0, 0.0]},
+    ...                      index=pd.Index(["A", "B", "C"], name="customer_id"))
+    >>> volumes = pd.DataFrame({"customer_id": ["A", "B", "C"], "n_orders": [3, 1, 0]})
+    >>> cost_per_order(costs, volumes).tolist()   # 30/3, 5/1, (30 + 5)/(3 + 1)
+    [10.0, 5.0, 8.75]
+    """
+    require_columns(costs, [cost], "coûts par client")
+    table = check_table(volumes, "cost_to_serve", [customer, orders], non_negative=[orders])
+    n = table.set_index(customer)[orders].astype(float)
+    c = costs[cost].astype(float)
+    missing = c.index.difference(n.index)
+    if len(missing):
+        raise InvalidValueError(
+            f"le client {missing[0]!r} a un coût de service mais aucune ligne dans la table "
+            f"« cost_to_serve » (colonne '{orders}') : vérifiez que les deux tables portent les mêmes clients."
+        )
+    n = n.reindex(c.index)
+    if n.sum() <= 0:
+        raise InvalidValueError(f"aucune commande dans la colonne '{orders}' : pas de coût par commande à calculer.")
+    average = c.sum() / n.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(n.to_numpy() > 0, c.to_numpy() / n.to_numpy(), average)
+    return pd.Series(out, index=c.index, name="cost_per_order")
 
 
 def whale_curve(data: pd.DataFrame | pd.Series, profit: str = "direct_profit") -> pd.DataFrame:

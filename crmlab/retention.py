@@ -6,7 +6,8 @@ Two halves:
   ``acquisition_cost`` each; all of them buy in period 1, then a share
   ``retention`` of the previous period's customers stays each period; every
   active customer brings ``margin`` per period, cashed at the end of the period
-  and discounted at ``discount`` per period. From it: survivors, profit per
+  and discounted at ``discount`` per period — the course's timing convention
+  (docs/conventions.md; values computed by :func:`crmlab.clv.clv`). From it: survivors, profit per
   period, cumulative discounted profit, break-even period, the effect of
   ``+k`` points of retention, the retention implied by "half lost in N years".
 - *the company* (orders in): buyers of each month split into new, retained
@@ -166,36 +167,47 @@ def cohort_profit(
     })
 
 
-def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods: int | None = None):
-    """Cumulative discounted profit of one acquired customer (vectorised over arrays).
+def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods: int | None = None,
+                 *, first_margin: str = "end"):
+    """Discounted profit of one acquired customer: :func:`crmlab.clv.clv` minus the acquisition cost.
 
-    With ``periods=None`` the horizon is infinite: ``margin / (1 + discount - retention)
-    - acquisition_cost`` (requires ``retention < 1 + discount``); otherwise the sum
-    over ``periods`` periods (closed form of :func:`cohort_profit`).
+    A thin call to the course's one CLV implementation (docs/conventions.md), with
+    chapter 01's argument order and checks. ``first_margin="end"`` (default, the
+    course's convention and the model of :func:`cohort_profit`): the first margin is
+    cashed one period after the acquisition, so on an infinite horizon
+    (``periods=None``) the profit is ``margin / (1 + discount − retention) −
+    acquisition_cost``; ``"now"``: first margin at the acquisition,
+    ``margin (1 + discount) / (1 + discount − retention) − acquisition_cost``.
+    ``periods`` counts the margins (the rows 1…periods of :func:`cohort_profit`).
+    Vectorised over arrays.
 
     >>> round(total_profit(0.8, 100, 150, 0.1), 2)
     183.33
     >>> round(total_profit(0.8, 100, 150, 0.1, periods=3), 2)
     55.11
     """
+    from .clv import clv
+
     r = _rate(retention, "retention", "le taux de rétention")
     m = _number(margin, "margin", "la marge par client et par période")
     ac = _non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition")
     d = _rate(discount, "discount", "le taux d'actualisation")
-    q = r / (1.0 + d)  # each period: a share r survives and money is worth 1/(1+d)
+    if first_margin not in ("end", "now"):
+        raise InvalidValueError(
+            f"`first_margin` vaut \"end\" (première marge une période après le recrutement) ou \"now\" "
+            f"(première marge au recrutement) ; reçu : {first_margin!r}."
+        )
     if periods is None:
-        if (q >= 1).any():
+        if (r >= 1).any():
             raise InvalidValueError(
-                "sur un horizon infini, le profit est infini quand la rétention vaut 100 % sans "
-                "actualisation : donnez un horizon (`periods=`) ou un taux d'actualisation > 0."
+                "sur un horizon infini, une rétention de 100 % suppose un client qui ne part jamais : son "
+                "profit ne dépend plus que de l'actualisation (infini sans actualisation). Donnez un "
+                "horizon (`periods=`) ou une rétention inférieure à 1."
             )
-        gross = m / (1.0 + d - r)
     else:
-        T = _periods(periods)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            geometric = np.where(np.isclose(q, 1.0), float(T), (1.0 - q ** T) / (1.0 - q))
-        gross = m / (1.0 + d) * geometric
-    return _scalar(np.asarray(gross - ac, dtype=float))
+        periods = _periods(periods)
+    value = clv(m, r, d, periods, first_margin=first_margin, acquisition_cost=ac)
+    return _scalar(np.asarray(value, dtype=float))
 
 
 def break_even_period(retention, margin, acquisition_cost, discount=0.0, periods: int = 50):
@@ -218,10 +230,11 @@ def break_even_period(retention, margin, acquisition_cost, discount=0.0, periods
 
 
 def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acquisition_cost: float = 0.0,
-                   discount: float = 0.0, periods: int | None = None) -> pd.DataFrame:
+                   discount: float = 0.0, periods: int | None = None, *, first_margin: str = "end") -> pd.DataFrame:
     """Profit of one customer at ``retention`` and at ``retention + points``, and the change.
 
-    One row per value of ``retention`` (a number or an array): ``retention``,
+    Profits from :func:`total_profit` (same ``first_margin`` timing, the course's
+    convention by default). One row per value of ``retention`` (a number or an array): ``retention``,
     ``improved_retention``, ``profit``, ``improved_profit``, ``gain`` (€) and
     ``relative_gain`` (ratio; NaN when the base profit is not positive).
 
@@ -240,8 +253,9 @@ def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acqui
         raise InvalidValueError(
             f"le taux de rétention amélioré sort de [0, 1] : {bad:g} + {k:g} = {bad + k:g}."
         )
-    base = np.atleast_1d(total_profit(r, margin, acquisition_cost, discount, periods))
-    new = np.atleast_1d(total_profit(improved, margin, acquisition_cost, discount, periods))
+    base = np.atleast_1d(total_profit(r, margin, acquisition_cost, discount, periods, first_margin=first_margin))
+    new = np.atleast_1d(total_profit(improved, margin, acquisition_cost, discount, periods,
+                                     first_margin=first_margin))
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(base > 0, new / base - 1.0, np.nan)
     return pd.DataFrame({

@@ -160,31 +160,142 @@ def test_weight_by_reliability_aligns_on_customers():
 
 
 # ------------------------------------------------------ the course's conventions
-# CONVENTIONS.md: margins booked at the start of each year of relationship; a new
-# customer's first margin at t = 0, undiscounted (Fader & Hardie, 2012, case 1);
-# a current customer's residual value starts at t = 1 (case 2).
-def _explicit(m, r, d, first, last):
-    return sum(m * r**t / (1 + d) ** t for t in range(first, last + 1))
+# docs/conventions.md (Fader & Hardie, 2012): the course books every margin at the end
+# of the period it is earned in. A new customer's first margin falls one period after
+# the acquisition, discounted once: sum over t = 1..T of m r^(t-1) / (1+d)^t, that is
+# m / (1 + d - r) ("end"). The other timings stay available: first margin at the
+# acquisition, undiscounted, sum over t = 0..T-1 of m r^t / (1+d)^t ("now"), and the
+# residual value of a current customer, sum over t = 1..T of m r^t / (1+d)^t (None).
+def _explicit(m, r, d, first, last, lag=0):
+    """sum over t = first..last of m r^(t - lag) / (1 + d)^t, written out term by term."""
+    return sum(m * r ** (t - lag) / (1 + d) ** t for t in range(first, last + 1))
 
 
-@pytest.mark.parametrize("m, r, d", [(100, 0.8, 0.1), (37.5, 0.55, 0.08), (18.87, 0.62, 0.0)])
-def test_new_customer_value_is_the_explicit_sum_from_year_zero(m, r, d):
-    assert cv.clv(m, r, d, horizon=7, include_first_year=True) == pytest.approx(_explicit(m, r, d, 0, 6), rel=1e-12)
-    assert cv.clv(m, r, d, include_first_year=True) == pytest.approx(_explicit(m, r, d, 0, 3000), rel=1e-9)
-    assert cv.clv(m, r, d, include_first_year=True) == pytest.approx(m * (1 + d) / (1 + d - r), rel=1e-12)
+def _explicit_timing(m, r, d, horizon, timing):
+    first, last, lag = {"end": (1, horizon, 1), "now": (0, horizon - 1, 0), None: (1, horizon, 0)}[timing]
+    return _explicit(m, r, d, first, last, lag)
 
 
-@pytest.mark.parametrize("m, r, d", [(100, 0.8, 0.1), (37.5, 0.55, 0.08), (18.87, 0.62, 0.0)])
-def test_residual_value_is_the_explicit_sum_from_year_one(m, r, d):
-    assert cv.residual_value(m, r, d, horizon=7) == pytest.approx(_explicit(m, r, d, 1, 7), rel=1e-12)
+CASES = [(100, 0.8, 0.1), (37.5, 0.55, 0.08), (18.87, 0.62, 0.0), (-12.0, 0.7, 0.1)]
+
+
+@pytest.mark.parametrize("timing", ["end", "now", None])
+@pytest.mark.parametrize("m, r, d", CASES)
+def test_every_timing_is_its_explicit_sum_finite_and_infinite(m, r, d, timing):
+    for horizon in (1, 3, 7):
+        expected = _explicit_timing(m, r, d, horizon, timing)
+        assert cv.clv(m, r, d, horizon=horizon, first_margin=timing) == pytest.approx(expected, rel=1e-12)
+        table = cv.clv_table(m, r, d, horizon, first_margin=timing)
+        assert len(table) == horizon
+        assert table["cumulative_clv"].iloc[-1] == pytest.approx(expected, rel=1e-12)
+    # infinite horizon: the sum over 3000 periods (r^3000 is far below the tolerance)
+    assert cv.clv(m, r, d, first_margin=timing) == pytest.approx(_explicit_timing(m, r, d, 3000, timing),
+                                                                  rel=1e-9)
+
+
+@pytest.mark.parametrize("m, r, d", CASES)
+def test_the_three_closed_forms(m, r, d):
+    assert cv.clv(m, r, d, first_margin="end") == pytest.approx(m / (1 + d - r), rel=1e-12)
+    assert cv.clv(m, r, d, first_margin="now") == pytest.approx(m * (1 + d) / (1 + d - r), rel=1e-12)
+    assert cv.clv(m, r, d, first_margin=None) == pytest.approx(m * r / (1 + d - r), rel=1e-12)
     assert cv.residual_value(m, r, d) == pytest.approx(m * r / (1 + d - r), rel=1e-12)
-    assert cv.clv(m, r, d, include_first_year=True) == pytest.approx(m + cv.residual_value(m, r, d), rel=1e-12)
+    # how they relate: "now" = m + residual; "end" = "now" discounted by one period
+    assert cv.clv(m, r, d, first_margin="now") == pytest.approx(m + cv.residual_value(m, r, d), rel=1e-12)
+    assert cv.clv(m, r, d, first_margin="end") == pytest.approx(cv.clv(m, r, d, first_margin="now") / (1 + d),
+                                                                rel=1e-12)
+
+
+def test_three_periods_worked_by_hand():
+    # m = 100, r = 0.5, d = 0.25: discount factors 1/1.25 = 0.8, 0.64, 0.512
+    # "end":  100 × 0.8 + 50 × 0.64 + 25 × 0.512   = 80 + 32 + 12.8 = 124.8
+    # "now":  100 + 50 × 0.8 + 25 × 0.64            = 100 + 40 + 16  = 156
+    # None:   50 × 0.8 + 25 × 0.64 + 12.5 × 0.512   = 40 + 16 + 6.4  = 62.4
+    assert cv.clv(100, 0.5, 0.25, horizon=3, first_margin="end") == pytest.approx(124.8)
+    assert cv.clv(100, 0.5, 0.25, horizon=3, first_margin="now") == pytest.approx(156.0)
+    assert cv.clv(100, 0.5, 0.25, horizon=3) == pytest.approx(62.4)
+    # infinite: 100 / 0.75, 125 / 0.75, 50 / 0.75
+    assert cv.clv(100, 0.5, 0.25, first_margin="end") == pytest.approx(400 / 3)
+    assert cv.clv(100, 0.5, 0.25, first_margin="now") == pytest.approx(500 / 3)
+    assert cv.clv(100, 0.5, 0.25) == pytest.approx(200 / 3)
+    table = cv.clv_table(100, 0.5, 0.25, 3, first_margin="end")
+    assert table["year"].tolist() == [1, 2, 3]
+    assert table["expected_margin"].tolist() == pytest.approx([100, 50, 25])
+    assert table["discounted_margin"].tolist() == pytest.approx([80, 32, 12.8])
+    assert cv.clv_table(100, 0.5, 0.25, 3, first_margin="now")["year"].tolist() == [0, 1, 2]
+    # acquisition cost: subtracted once
+    assert cv.clv(100, 0.5, 0.25, horizon=3, first_margin="end", acquisition_cost=24.8) == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("timing", ["end", "now", None])
+def test_vectors_broadcast_and_match_the_scalar_values(timing):
+    m = np.array([100.0, 37.5, 18.87])
+    r = np.array([[0.5], [0.8]])            # 2 × 3 after broadcasting
+    for horizon in (None, 4):
+        out = cv.clv(m, r, 0.1, horizon=horizon, first_margin=timing)
+        assert out.shape == (2, 3)
+        for i in range(2):
+            for j in range(3):
+                one = cv.clv(float(m[j]), float(r[i, 0]), 0.1, horizon=horizon, first_margin=timing)
+                assert out[i, j] == pytest.approx(one, rel=1e-12)
+    s = cv.clv(pd.Series([100.0, 10.0], index=["a", "b"]), 0.5, 0.25, first_margin=timing)
+    assert s.index.tolist() == ["a", "b"]
+
+
+def test_include_first_year_is_the_old_name_of_now():
+    assert cv.clv(100, 0.8, 0.1, include_first_year=True) == cv.clv(100, 0.8, 0.1, first_margin="now")
+    assert cv.clv(100, 0.8, 0.1, include_first_year=False) == cv.clv(100, 0.8, 0.1, first_margin=None)
+    assert cv.clv(100, 0.8, 0.1, include_first_year=True, first_margin="now") == pytest.approx(1100 / 3)
+    with pytest.raises(InvalidValueError, match="ancien nom"):
+        cv.clv(100, 0.8, 0.1, include_first_year=True, first_margin="end")
+
+
+def test_timing_and_acquisition_cost_errors_in_french():
+    with pytest.raises(InvalidValueError, match="first_margin"):
+        cv.clv(100, 0.8, 0.1, first_margin="début")
+    with pytest.raises(InvalidValueError, match="first_margin"):
+        cv.clv_table(100, 0.8, 0.1, 3, first_margin="start")
+    with pytest.raises(InvalidValueError, match="coût d'acquisition ne peut pas être négatif"):
+        cv.clv(100, 0.8, 0.1, first_margin="end", acquisition_cost=-5)
+    for timing in ("end", "now", None):
+        with pytest.raises(InvalidValueError, match="horizon infini"):
+            cv.clv(100, 1.0, 0.1, first_margin=timing)
+        with pytest.raises(InvalidValueError, match="horizon infini"):
+            cv.clv(100, np.array([0.5, 1.0]), 0.1, first_margin=timing)
+    assert cv.clv(100, 1.0, 0.1, horizon=2, first_margin="end") == pytest.approx(100 / 1.1 + 100 / 1.21)
+
+
+def test_a_negative_margin_gives_a_negative_value():
+    # allowed on purpose (chapter 06: some customers cost more than they bring)
+    for timing in ("end", "now", None):
+        assert cv.clv(-40, 0.6, 0.1, first_margin=timing) == pytest.approx(-cv.clv(40, 0.6, 0.1, first_margin=timing))
+    assert cv.clv(-40, 0.6, 0.1, first_margin="end") < 0
+
+
+def test_the_course_convention_is_end():
+    assert cv.FIRST_MARGIN == "end"
+    assert cv.DISCOUNT_RATE == 0.10
 
 
 def test_the_worked_example_of_the_conventions_card():
-    assert round(float(cv.clv(100, 0.8, 0.1, include_first_year=True)), 2) == 366.67
-    assert round(float(cv.residual_value(100, 0.8, 0.1)), 2) == 266.67
-    assert cv.DISCOUNT_RATE == 0.10
+    # docs/conventions.md, section 4: m = 100 €, r = 0.8, d = 10 %
+    assert round(float(cv.clv(100, 0.8, 0.1, first_margin="end")), 2) == 333.33   # 100 / 0.3
+    assert round(float(cv.clv(100, 0.8, 0.1, first_margin="now")), 2) == 366.67   # 110 / 0.3
+    assert round(float(cv.residual_value(100, 0.8, 0.1)), 2) == 266.67            # 80 / 0.3
+    assert round(float(cv.clv(100, 0.8, 0.1, horizon=10, first_margin="end")), 2) == round(
+        sum(100 * 0.8 ** (t - 1) / 1.1 ** t for t in range(1, 11)), 2)
+
+
+def test_breakeven_retention_for_every_timing():
+    # m = 50, cost = 100, d = 0.1: "end" r* = 1.1 − 0.5 = 0.6; "now" 1.1 × 0.5 = 0.55;
+    # None: 100 × 1.1 / 150 = 0.7333
+    assert cv.breakeven_retention(50, 100, 0.1, first_margin="end") == pytest.approx(0.6)
+    assert cv.breakeven_retention(50, 100, 0.1, first_margin="now") == pytest.approx(0.55)
+    assert cv.breakeven_retention(50, 100, 0.1, first_margin=None) == pytest.approx(1.1 / 1.5)
+    assert cv.breakeven_retention(50, 100, 0.1) == pytest.approx(0.55)                 # former default
+    assert cv.breakeven_retention(50, 100, 0.1, include_first_year=False) == pytest.approx(1.1 / 1.5)
+    for timing in ("end", "now", None):
+        r = cv.breakeven_retention(50, 100, 0.1, first_margin=timing)
+        assert cv.clv(50, r, 0.1, first_margin=timing) == pytest.approx(100.0)
 
 
 def test_period_rate_compounds_to_the_annual_rate():

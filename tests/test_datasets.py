@@ -30,6 +30,8 @@ def _load(name: str) -> pd.DataFrame:
         return datasets.load_ground_truth("customers")
     if name == "silo_mapping":
         return datasets.load_ground_truth("silo_mapping")
+    if name == "attribution_truth":
+        return datasets.load_ground_truth("attribution")
     return LOADERS[name]()
 
 
@@ -56,7 +58,7 @@ def test_every_loader_returns_parsed_types(name):
 
 def test_every_table_has_a_loader():
     for name in datasets.TABLES:
-        assert name in LOADERS or name in {"customers_truth", "silo_mapping"}
+        assert name in LOADERS or name in {"customers_truth", "silo_mapping", "attribution_truth"}
     assert isinstance(datasets.load_ground_truth("parameters"), dict)
 
 

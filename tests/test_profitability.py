@@ -176,3 +176,14 @@ def test_scenario_aligns_series_on_the_customer_index():
     assert out["profit_after"] == pytest.approx(110.0)
     with pytest.raises(InvalidValueError, match="une valeur par client"):
         pf.apply_scenario(d, [True, False, True])
+
+
+def test_cost_per_order_by_hand_and_errors():
+    from crmlab.validation import InvalidValueError
+
+    costs = pd.DataFrame({"cost_to_serve": [30.0, 5.0, 0.0]}, index=pd.Index(["A", "B", "C"], name="customer_id"))
+    volumes = pd.DataFrame({"customer_id": ["C", "B", "A"], "n_orders": [0, 1, 3]})
+    out = pf.cost_per_order(costs, volumes)
+    assert out.to_dict() == pytest.approx({"A": 10.0, "B": 5.0, "C": 35 / 4})   # C: the base's average
+    with pytest.raises(InvalidValueError, match="'D'"):
+        pf.cost_per_order(pd.concat([costs, pd.DataFrame({"cost_to_serve": [1.0]}, index=["D"])]), volumes)

@@ -303,3 +303,41 @@ def test_widget_has_the_four_bounded_sliders():
     before = box.image.value
     retention.value = retention.options[-1][1]
     assert box.image.value != before and "rétention 95\xa0%" in box.view.title
+
+
+# ----------------------------------------------------------------- one CLV for 01 and 06
+# docs/conventions.md: chapter 01's profit of an acquired customer and chapter 06's CLV
+# of a new customer are the same number, computed by crmlab.clv.clv.
+@pytest.mark.parametrize("r, m, ac, d", [(0.8, 100, 150, 0.1), (0.62, 18.87, 35.0, 0.1), (0.5, 40, 0, 0.0)])
+@pytest.mark.parametrize("periods", [None, 1, 3, 10])
+def test_chapter_01_and_chapter_06_value_a_new_customer_alike(r, m, ac, d, periods):
+    from crmlab import clv
+
+    value_06 = clv.clv(m, r, d, horizon=periods, first_margin=clv.FIRST_MARGIN, acquisition_cost=ac)
+    assert rt.total_profit(r, m, ac, d, periods) == pytest.approx(value_06, rel=1e-12)
+    now_06 = clv.clv(m, r, d, horizon=periods, first_margin="now", acquisition_cost=ac)
+    assert rt.total_profit(r, m, ac, d, periods, first_margin="now") == pytest.approx(now_06, rel=1e-12)
+    if periods is not None:
+        # the cohort table of chapter 01 is the explicit sum of the same flows
+        table = rt.cohort_profit(r, m, ac, d, periods=periods)
+        assert table["cumulative_profit"].iloc[-1] == pytest.approx(value_06, rel=1e-12)
+        explicit = clv.clv_table(m, r, d, periods, first_margin="end")
+        assert table["discounted_profit"].iloc[1:].tolist() == pytest.approx(explicit["discounted_margin"].tolist())
+
+
+def test_total_profit_timings_by_hand():
+    # m = 100, r = 0.5, d = 0.25, three periods (see test_clv): "end" 124.8, "now" 156
+    assert rt.total_profit(0.5, 100, 0, 0.25, periods=3) == pytest.approx(124.8)
+    assert rt.total_profit(0.5, 100, 0, 0.25, periods=3, first_margin="now") == pytest.approx(156.0)
+    g = rt.retention_gain(0.5, 0.1, 100, 0, 0.25, first_margin="now")
+    assert g["profit"].iloc[0] == pytest.approx(500 / 3) and g["improved_profit"].iloc[0] == pytest.approx(125 / 0.65)
+    with pytest.raises(InvalidValueError, match="first_margin"):
+        rt.total_profit(0.5, 100, first_margin=None)
+
+
+def test_full_retention_on_an_infinite_horizon_is_refused_even_with_discounting():
+    with pytest.raises(InvalidValueError, match="horizon infini"):
+        rt.total_profit(1.0, 100, 0, 0.1)
+    with pytest.raises(InvalidValueError, match="horizon infini"):
+        rt.retention_gain(0.95, 0.05, 100, 0, 0.1)
+    assert rt.total_profit(1.0, 100, 0, 0.1, periods=2) == pytest.approx(100 / 1.1 + 100 / 1.21)

@@ -3,7 +3,7 @@
 Nothing is executed and nothing is downloaded. The sources stay where they are; this
 script lays out a Sphinx source tree in ``_build/site-src/`` that mirrors the repository
 (``notebooks/``, ``exercises/``, ``solutions/``, ``instructor/``, ``datasets/README.md``,
-``CONVENTIONS.md``; ``README.md`` becomes the home page), found by globbing, so a new
+``docs/conventions.md``; ``README.md`` becomes the home page), found by globbing, so a new
 chapter appears without editing anything here. On the way it:
 
 - adds to each chapter's pages a box linking lesson, exercises, solution and instructor
@@ -316,7 +316,7 @@ def home_page(readme: str, chs: list[dict], others: list[Path]) -> str:
     text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
     trees = [hidden_toctree([ch["lesson"].relative_to(ROOT).with_suffix("").as_posix() for ch in chs],
                             "Chapitres"),
-             hidden_toctree(["datasets/README", "CONVENTIONS"], "Références")]
+             hidden_toctree(["datasets/README", "docs/conventions"], "Références")]
     if others:
         trees.append(hidden_toctree([p.relative_to(ROOT).with_suffix("").as_posix() for p in others],
                                     "Pour les enseignants"))
@@ -346,7 +346,7 @@ def generate(src: Path) -> dict[str, int]:
     chs = chapters()
     instructor_notes = sorted((ROOT / "instructor").glob("*.md"))
     in_chapters = {ch["instructor"] for ch in chs}
-    md_pages = [ROOT / "CONVENTIONS.md", ROOT / "datasets" / "README.md", *instructor_notes]
+    md_pages = [ROOT / "docs" / "conventions.md", ROOT / "datasets" / "README.md", *instructor_notes]
     pages = {ROOT / "README.md", *md_pages}
     pages |= {p for ch in chs for k in ("lesson", "exercises", "solutions") if (p := ch[k]) is not None}
     counts = {"pages": 0, "widgets": 0}

@@ -118,6 +118,49 @@ PARAMS: dict = {
     "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 7.0,
                    "retours": 40.0, "service_client": 12.5, "catalogues": 5.0, "animation_magasins": 3.5},
     "return_logit_intercept": -3.6,
+    # journeys (chapter 11): touch counts ~ Poisson(rate · e^(intent_loading · z)), z the latent
+    # intent; conversion logit = intercept + intent_effect · z + Σ logit_effect · log2(1 + touches)
+    "journeys": {
+        "window": ["2025-10-01", "2025-12-31"], "max_conversions": 12_000,
+        "intercept": -3.0, "intent_effect": 1.3,
+        "max_touches_per_channel": 10, "stage_noise": 0.25, "mean_span_days": 6.0, "max_span_days": 30.0,
+        "channels": {
+            "display": {"type": "payant", "rate": 0.9, "intent_loading": 0.0, "logit_effect": 0.25,
+                        "stage": 0.0, "cost_per_touch_eur": 0.35},
+            "réseaux sociaux": {"type": "payant", "rate": 0.6, "intent_loading": 0.1, "logit_effect": 0.35,
+                                "stage": 0.1, "cost_per_touch_eur": 0.55},
+            "recherche générique": {"type": "payant", "rate": 0.5, "intent_loading": 0.3, "logit_effect": 0.6,
+                                    "stage": 0.4, "cost_per_touch_eur": 0.80},
+            "recherche marque": {"type": "payant", "rate": 0.35, "intent_loading": 1.3, "logit_effect": 0.1,
+                                 "stage": 0.85, "cost_per_touch_eur": 0.30},
+            "affiliation": {"type": "payant", "rate": 0.15, "intent_loading": 0.6, "logit_effect": 0.15,
+                            "stage": 0.75, "cost_per_touch_eur": 1.50},
+            "e-mail": {"type": "propre", "rate": 0.5, "intent_loading": 0.2, "logit_effect": 0.45,
+                       "stage": 0.4, "cost_per_touch_eur": 0.0},
+            "accès direct": {"type": "propre", "rate": 0.3, "intent_loading": 1.3, "logit_effect": 0.05,
+                             "stage": 0.9, "cost_per_touch_eur": 0.0},
+            "visite magasin": {"type": "propre", "rate": 0.12, "intent_loading": 0.3, "logit_effect": 0.7,
+                               "stage": 0.5, "cost_per_touch_eur": 0.0},
+        },
+    },
+    # contact centre (chapter 12): calls per day driven by orders, deliveries and returns; FCFS queue
+    # with exponential patience; agents planned with Erlang C on a forecast blind to daily peaks
+    "contact_centre": {
+        "mean_calls_per_day": 1100, "n_intervals": 24, "interval_s": 1800,
+        "weekday_level": [1.3, 1.05, 1.0, 0.97, 0.95, 0.7],
+        "month_level": [0.9, 0.8, 1.0, 1.2, 1.2, 1.0, 0.9, 0.8, 0.9, 1.0, 1.2, 1.3],
+        "day_noise_cv": 0.08, "handle_cv": 0.7, "mean_patience_s": 180.0,
+        "target_s": 20, "target_sl": 0.8, "planning_aht_s": 310.0, "staffing_noise": 0.3, "min_agents": 3,
+        "call_log_window": ["2025-11-03", "2025-12-14"],
+        "reasons": {
+            "suivi de commande": {"share": 0.32, "mean_handle_s": 240},
+            "livraison": {"share": 0.18, "mean_handle_s": 330},
+            "retour et remboursement": {"share": 0.14, "mean_handle_s": 420},
+            "conseil produit": {"share": 0.16, "mean_handle_s": 450},
+            "carte de fidélité": {"share": 0.10, "mean_handle_s": 270},
+            "réclamation": {"share": 0.10, "mean_handle_s": 540},
+        },
+    },
 }
 
 TABLE_FILES = {
@@ -129,6 +172,9 @@ TABLE_FILES = {
     "events": "events.csv.gz", "calls": "calls.csv", "b2b_accounts": "b2b_accounts.csv",
     "b2b_contacts": "b2b_contacts.csv", "silos": "silos.csv",
     "customers_truth": "ground_truth/customers_truth.csv", "silo_mapping": "ground_truth/silo_mapping.csv",
+    "journeys": "journeys.csv.gz", "touchpoints": "touchpoints.csv.gz",
+    "attribution_truth": "ground_truth/attribution_truth.csv",
+    "call_intervals": "call_intervals.csv", "call_log": "call_log.csv.gz",
 }
 RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
              "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
@@ -256,8 +302,8 @@ def build(out_dir: str | Path) -> list[Path]:
     ``SHA256SUMS`` is (re)written only when ``out_dir`` is the repository's
     ``datasets/`` folder; a French notice is printed if it changes.
     """
-    from .contact_centre import make_calls
-    from .journeys import make_events
+    from .contact_centre import make_calls, make_contact_centre
+    from .journeys import make_events, make_journeys
     from .silos import make_b2b, make_prospects, make_silos
     from .survey import make_survey
 
@@ -271,6 +317,10 @@ def build(out_dir: str | Path) -> list[Path]:
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
     tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
     tables["prospects"] = make_prospects(rngs["prospects"], tables)
+    (tables["journeys"], tables["touchpoints"], tables["attribution_truth"],
+     tables["_parameters"]["journeys_realised"]) = make_journeys(stream("journeys"), PARAMS, tables)
+    tables["call_intervals"], tables["call_log"], tables["_parameters"]["contact_centre_realised"] = \
+        make_contact_centre(stream("contact_centre"), PARAMS, tables)
     written = [_write(tables[name], out, name) for name in TABLE_FILES]
     params = out / "ground_truth" / "parameters.json"
     params.write_text(json.dumps(tables["_parameters"], ensure_ascii=False, indent=2) + "\n",

@@ -1,4 +1,9 @@
-"""Digital journeys: web/app sessions ending (or not) in the orders, and store visits."""
+"""Journeys.
+
+v1 ``events``: web/app sessions ending (or not) in the orders, and store visits (kept as is).
+v2 ``journeys`` and ``touchpoints`` (``make_journeys``): paid and owned marketing touchpoints
+before a web/app conversion, with each channel's true incremental effect (chapter 11).
+"""
 
 from __future__ import annotations
 
@@ -111,3 +116,174 @@ def make_events(rng: np.random.Generator, P: dict, T: dict) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------- calls
+
+
+# ---------------------------------------------------------- marketing journeys (v2)
+# Touchpoints with paid and owned channels before a web/app conversion (chapter 11).
+# Built in build() from the published tables ``orders`` and ``customers``; draws only
+# from ``stream("journeys")``. Model and planted effects: PARAMS["journeys"], datasets/README.md.
+
+def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    """``prefix000001``… (vectorised ``reference.ids``)."""
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
+
+
+def _journey_pool(rng: np.random.Generator, J: dict, email_ok: bool, size: int) -> dict:
+    """``size`` candidate journeys drawn from the model (touch counts, latent intent, outcome)."""
+    ch = J["channels"]
+    names = list(ch)
+    rate = np.array([ch[k]["rate"] for k in names])
+    kap = np.array([ch[k]["intent_loading"] for k in names])
+    beta = np.array([ch[k]["logit_effect"] for k in names])
+    if not email_ok:
+        rate = np.where(np.array(names) == "e-mail", 0.0, rate)
+    z = rng.normal(size=size)  # latent purchase intent, created outside the tracked touchpoints
+    n = np.minimum(rng.poisson(rate * np.exp(np.outer(z, kap) - kap ** 2 / 2)), J["max_touches_per_channel"])
+    u = rng.random(size)  # common random number of the journey's outcome
+    keep = n.sum(axis=1) > 0
+    n, z, u = n[keep], z[keep], u[keep]
+    x = np.log2(1 + n)  # diminishing returns: the first touch adds the full effect
+    logit = J["intercept"] + J["intent_effect"] * z + x @ beta
+    return {"n": n, "z": z, "u": u, "x": x, "logit": logit, "conv": u < 1 / (1 + np.exp(-logit))}
+
+
+def _pool_until(rng: np.random.Generator, J: dict, email_ok: bool, needed: int) -> dict:
+    """Candidate journeys in draw order up to the ``needed``-th conversion (a negative-binomial stop)."""
+    parts, got = [], 0
+    while got < needed or not parts:
+        p = _journey_pool(rng, J, email_ok, max(6 * (needed - got) + 200, 1000))
+        parts.append(p)
+        got += int(p["conv"].sum())
+    pool = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    if needed == 0:
+        return {k: v[:0] for k, v in pool.items()}
+    stop = np.flatnonzero(pool["conv"])[needed - 1] + 1
+    return {k: v[:stop] for k, v in pool.items()}
+
+
+def make_journeys(rng: np.random.Generator, P: dict, T: dict
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Journeys, touchpoints, the true incremental conversions per channel and the realised window.
+
+    Every web/app order of the window closes one converting journey (its ``order_id``);
+    non-converting journeys come in the proportion the model implies. The truth is the
+    number of the window's conversions that would not have happened without the
+    channel's touches, everything else equal (same latent intent, same random number).
+    """
+    J = P["journeys"]
+    names = list(J["channels"])
+    C = len(names)
+    o, cu = T["orders"], T["customers"]
+    w0, w1 = np.datetime64(J["window"][0]), np.datetime64(J["window"][1]) + np.timedelta64(1, "D")
+    odt = pd.to_datetime(o["order_datetime"], format="%Y-%m-%d %H:%M:%S").to_numpy()
+    online = o["channel"].isin(["site web", "application"]).to_numpy()
+    # a larger company shortens the window (later start) to keep at most max_conversions journeys
+    per_day = pd.Series(odt[online & (odt >= w0) & (odt < w1)]).dt.normalize().value_counts().sort_index()
+    after = per_day[::-1].cumsum()[::-1]  # conversions from each day to the end of the window
+    if len(after) and after.iloc[0] > J["max_conversions"]:
+        w0 = after.index[after.to_numpy() <= J["max_conversions"]][0].to_datetime64()
+    web = online & (odt >= w0) & (odt < w1)
+    ow = o[web]
+    # e-mail reaches customers who consent and have not unsubscribed from marketing by the window's end
+    unsub = pd.to_datetime(cu["unsubscribe_date"], format="%Y-%m-%d").to_numpy()
+    emailable = (cu["consent_email"].to_numpy() == 1) & ~(unsub < w1)
+    o_ok = ow["customer_id"].map(pd.Series(emailable, index=cu["customer_id"])).to_numpy().astype(bool)
+    camps = T["campaigns"]
+    email_camps = set(camps.loc[camps["channel"] == "e-mail", "campaign_id"])
+    o_mail = ow["campaign_id"].isin(email_camps).to_numpy() & o_ok
+    # candidate customers of non-converting journeys: acquired before the window, an order in the last year
+    acq = pd.to_datetime(cu["acquisition_date"], format="%Y-%m-%d").to_numpy()
+    recent = o.loc[odt >= w0 - np.timedelta64(365, "D"), "customer_id"].value_counts()
+    activity = cu["customer_id"].map(recent).fillna(0).to_numpy()
+    cand_w = np.where(acq < w0, activity + 0.5, 0.0)
+    pools, cust, end, oid = [], [], [], []
+    for ok in (True, False):
+        rows = np.flatnonzero(o_ok == ok)
+        # orders triggered by an e-mail campaign get the converting journeys that include an e-mail
+        rows = np.concatenate([rows[o_mail[rows]], rows[~o_mail[rows]]])
+        pool = _pool_until(rng, J, ok, len(rows))
+        conv = np.flatnonzero(pool["conv"])
+        has_mail = pool["n"][conv, names.index("e-mail")] > 0
+        conv = np.concatenate([conv[has_mail], conv[~has_mail]])
+        m = len(pool["z"])
+        j_cust = np.empty(m, dtype=object)
+        j_end = np.empty(m, dtype="datetime64[s]")
+        j_oid = np.full(m, "", dtype=object)
+        j_cust[conv] = ow["customer_id"].to_numpy()[rows]
+        j_end[conv] = odt[web][rows].astype("datetime64[s]")
+        j_oid[conv] = ow["order_id"].to_numpy()[rows]
+        lost = np.flatnonzero(~pool["conv"])
+        wts = cand_w * (emailable == ok)
+        j_cust[lost] = cu["customer_id"].to_numpy()[rng.choice(len(cu), len(lost), p=wts / wts.sum())]
+        # abandoned journeys follow the season of the conversions (an order time ± 3 days)
+        ref = odt[web][rng.integers(0, web.sum(), len(lost))].astype("datetime64[s]")
+        shift = (rng.uniform(-3, 3, len(lost)) * 86400).astype("timedelta64[s]")
+        lo, hi = w0.astype("datetime64[s]"), (w1 - np.timedelta64(1, "s")).astype("datetime64[s]")
+        j_end[lost] = np.clip(ref + shift, lo, hi)
+        pools.append(pool)
+        cust.append(j_cust)
+        end.append(j_end)
+        oid.append(j_oid)
+    pool = {k: np.concatenate([p[k] for p in pools]) for k in pools[0]}
+    cust, end, oid = np.concatenate(cust), np.concatenate(end), np.concatenate(oid)
+    m = len(cust)
+    conv = pool["conv"]
+
+    # touches: one row per (journey, channel, repetition), ordered by the channel's funnel stage
+    n = pool["n"]
+    pair = np.repeat(np.arange(m * C), n.ravel())
+    j, c = pair // C, pair % C
+    stage = np.array([J["channels"][k]["stage"] for k in names])
+    score = stage[c] + rng.normal(0, J["stage_noise"], len(c))
+    order = np.lexsort((score, j))
+    j, c = j[order], c[order]
+    n_t = n.sum(axis=1)
+    start = np.concatenate([[0], np.cumsum(n_t)[:-1]])
+    pos = np.arange(len(j)) - start[j]
+    span = np.minimum(rng.gamma(1.2, J["mean_span_days"] / 1.2, m), J["max_span_days"]) * 86400  # seconds
+    frac = rng.random(len(j))
+    frac = frac[np.lexsort((frac, j))]  # sorted within each journey
+    frac[start + n_t - 1] = 1.0  # the last touch closes the journey
+    lag = np.where(conv, rng.uniform(60, 1200, m), 0.0)  # last touch → order: the buying session
+    t = end[j] - ((span[j] * (1 - frac) + lag[j]) * 1000).astype("timedelta64[ms]")
+    cost = np.array([J["channels"][k]["cost_per_touch_eur"] for k in names])
+    kind = np.array([J["channels"][k]["type"] for k in names], dtype=object)
+
+    # journeys in chronological order of their first touch; touches numbered within their journey
+    first_t = t[start]
+    chrono = np.lexsort((np.arange(m), first_t))
+    rank = np.empty(m, dtype=int)
+    rank[chrono] = np.arange(m)
+    jid = _ids("J", m, 6)[rank]
+    by = np.argsort(rank[j], kind="stable")  # touches already in order within each journey
+    tp = pd.DataFrame({"journey_id": jid[j][by], "touch_no": pos[by] + 1, "customer_id": cust[j][by],
+                       "touch_datetime": fmt_datetime(t[by].astype("datetime64[s]")).to_numpy(),
+                       "channel": np.array(names, dtype=object)[c[by]], "channel_type": kind[c[by]],
+                       "cost_eur": cost[c[by]]})
+    last_t = t[start + n_t - 1]
+    jr = pd.DataFrame({"journey_id": jid, "customer_id": cust,
+                       "first_touch_datetime": fmt_datetime(first_t.astype("datetime64[s]")).to_numpy(),
+                       "last_touch_datetime": fmt_datetime(last_t.astype("datetime64[s]")).to_numpy(),
+                       "n_touchpoints": n_t, "converted": conv.astype(int), "order_id": oid,
+                       "conversion_datetime": np.where(conv, fmt_datetime(end).to_numpy(), "")})
+    jr = jr.iloc[chrono].reset_index(drop=True)
+
+    # truth: conversions lost when a channel's touches are removed (same intent, same random number)
+    rows = []
+    for k, name in enumerate(names):
+        logit_wo = pool["logit"] - J["channels"][name]["logit_effect"] * pool["x"][:, k]
+        conv_wo = pool["u"] < 1 / (1 + np.exp(-logit_wo))
+        p_full, p_wo = 1 / (1 + np.exp(-pool["logit"])), 1 / (1 + np.exp(-logit_wo))
+        rows.append({"channel": name, "channel_type": J["channels"][name]["type"],
+                     "n_touchpoints": int(n[:, k].sum()), "n_journeys": int((n[:, k] > 0).sum()),
+                     "n_converting_journeys": int(((n[:, k] > 0) & conv).sum()),
+                     "conversions_without_channel": int(conv_wo.sum()),
+                     "incremental_conversions": int((conv & ~conv_wo).sum()),
+                     "expected_incremental_conversions": round(float((p_full - p_wo).sum()), 1),
+                     "logit_effect": J["channels"][name]["logit_effect"],
+                     "intent_loading": J["channels"][name]["intent_loading"]})
+    truth = pd.DataFrame(rows)
+    truth["incremental_share"] = (truth["incremental_conversions"] / truth["incremental_conversions"].sum()).round(4)
+    realised = {"window_start": str(w0.astype("datetime64[D]")), "window_end": J["window"][1],
+                "n_journeys": int(m), "n_conversions": int(conv.sum()), "n_touchpoints": int(len(tp))}
+    return jr, tp, truth, realised

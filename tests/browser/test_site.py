@@ -78,7 +78,7 @@ def test_every_chapter_page_of_the_repository_is_on_the_site(site):
     assert len(sources) >= 3 * len(CHAPTERS) > 0
     missing = [str(p.relative_to(ROOT)) for p in sources if not _page(site, p).is_file()]
     assert missing == []
-    for page in ("index.html", "CONVENTIONS.html", "datasets/README.html", "search.html", "searchindex.js"):
+    for page in ("index.html", "docs/conventions.html", "datasets/README.html", "search.html", "searchindex.js"):
         assert (site / page).is_file(), page
 
 
