@@ -238,3 +238,21 @@ def test_staffing_widget_is_bounded_and_redraws():
     need = int(box.caption.value.split("<p>")[1].split(" agents")[0])
     assert 14 < need < 28
     assert box.view.message == ""
+
+
+def test_priority_simulation_one_class_is_erlang_c_and_priority_orders_waits():
+    sim = cc.simulate_priority_queue(calls={"tous": 100}, interval_s=1800, aht_s=180, agents=14, n_intervals=1000,
+                                     seed=2)
+    exp = cc.erlang_c(agents=14, **TEXTBOOK)
+    assert (sim["wait_s"] <= 20).mean() == pytest.approx(exp["service_level"], abs=0.012)
+    assert sim["wait_s"].mean() == pytest.approx(exp["asa_s"], rel=0.12)
+    two = cc.simulate_priority_queue(calls=pd.Series({"gold": 30.0, "bronze": 70.0}), interval_s=1800, aht_s=180,
+                                     agents=12, n_intervals=500, seed=3)
+    waits = two.groupby("priority", observed=True)["wait_s"].mean()
+    assert list(two["priority"].cat.categories) == ["gold", "bronze"]
+    assert waits["gold"] < 0.5 * waits["bronze"]
+    # the total work is the same as without priority: the mean wait over all callers stays that of Erlang C
+    pooled = cc.erlang_c(calls=100, interval_s=1800, aht_s=180, agents=12)
+    assert two["wait_s"].mean() == pytest.approx(pooled["asa_s"], rel=0.15)
+    with pytest.raises(InvalidValueError, match="instable"):
+        cc.simulate_priority_queue(calls={"gold": 50, "bronze": 50}, interval_s=1800, aht_s=180, agents=10)
