@@ -28,8 +28,8 @@ STRICT_TARGET, STRICT_SL, SHRINK = 15, 0.9, 0.35
 # 12-q6: a half-hour of the call log
 POOL_SLOT = pd.Timestamp("2025-12-01 14:00")
 # 12-q7: a summer test period for the seasonal naive forecast
-NAIVE_TRAIN_END, NAIVE_TEST_START, NAIVE_TEST_END = (pd.Timestamp("2025-06-21"), pd.Timestamp("2025-06-23"),
-                                                      pd.Timestamp("2025-07-19"))
+NAIVE_TRAIN_END, NAIVE_TEST_START, NAIVE_TEST_END = (pd.Timestamp("2025-06-07"), pd.Timestamp("2025-06-09"),
+                                                      pd.Timestamp("2025-07-05"))
 # 12-q8: one call reason
 PATIENCE_REASON = "livraison"
 
@@ -166,7 +166,7 @@ def _pool_numbers(weighted: bool = True, slot_aht: bool = False) -> tuple[int, i
     return separate, pooled
 
 
-@question("12-q6", Count(),
+@question("12-q6", Ratio(decimals=3, percent_ok=True),
           concept="mutualiser : une grande file commune a besoin de moins d'agents que plusieurs petites files "
                   "tenues au même niveau de service (l'économie d'échelle des centres d'appels).",
           hints=["Dans `log`, ramenez chaque `arrival_datetime` au début de sa demi-heure (`.dt.floor(...)` avec "
@@ -174,25 +174,29 @@ def _pool_numbers(weighted: bool = True, slot_aht: bool = False) -> tuple[int, i
                  "Pour chaque motif (`reason`) : le nombre d'appels de cette demi-heure, et la durée moyenne de "
                  "traitement des appels décrochés de tout le journal ; `cc.agents_needed` accepte des séries.",
                  "L'équipe commune reçoit tous les appels, avec une durée moyenne pondérée par le nombre d'appels de "
-                 "chaque motif ; la réponse est la différence entre la somme des équipes et l'équipe commune."])
+                 "chaque motif ; l'économie (équipes séparées − équipe commune) se rapporte à l'effectif des équipes "
+                 "séparées."])
 def _pooling_saving() -> Answer:
     separate, pooled = _pool_numbers()
-    ans = separate - pooled
     _, pooled_simple = _pool_numbers(weighted=False)
     sep_slot, pooled_slot = _pool_numbers(slot_aht=True)
-    return Answer(ans, *_without([
-        mistake("le nombre d'agents des équipes séparées au lieu de l'économie", separate),
-        mistake("le nombre d'agents de l'équipe commune au lieu de l'économie", pooled),
-        mistake("une durée moyenne non pondérée par les appels pour l'équipe commune", separate - pooled_simple),
-        mistake("les durées de traitement de cette seule demi-heure au lieu de tout le journal", sep_slot - pooled_slot),
-    ], ans))
+    ans = (separate - pooled) / separate
+    return Answer(ans, *[m for m in [
+        mistake("l'économie rapportée à l'équipe commune au lieu des équipes séparées", (separate - pooled) / pooled),
+        mistake("la part de l'équipe commune dans l'effectif des équipes séparées, au lieu de l'économie",
+                pooled / separate),
+        mistake("une durée moyenne non pondérée par les appels pour l'équipe commune",
+                (separate - pooled_simple) / separate),
+        mistake("les durées de traitement de cette seule demi-heure au lieu de tout le journal",
+                (sep_slot - pooled_slot) / sep_slot),
+    ] if abs(m.value - ans) > 0.002])
 
 
 @question("12-q7", Ratio(decimals=3, percent_ok=True),
           concept="le WAPE rapporte la somme des erreurs absolues à la somme des volumes réels de la période de test : "
                   "Σ |réel − prévu| ÷ Σ réel.",
           hints=["La prévision naïve saisonnière d'une demi-heure de test est la valeur de la même demi-heure (même "
-                 "jour de la semaine, même heure) dans la dernière semaine d'apprentissage (16-21 juin).",
+                 "jour de la semaine, même heure) dans la dernière semaine d'apprentissage (du 2 au 7 juin).",
                  "Une jointure sur le jour de la semaine (`.dt.day_of_week`) et l'heure (`.dt.strftime('%H:%M')`) "
                  "associe chaque demi-heure de test à sa prévision.",
                  "Sommez les écarts absolus (`.abs()`) et divisez par la somme des appels présentés de la période de "
