@@ -413,12 +413,15 @@ def customer_equity(data: pd.DataFrame, value: str = "clv", by: str | None = Non
 
 
 # ----------------------------------------------------------------------------- plots
-SENSITIVITY_TITLE = "Sensibilité de la valeur à vie (CLV)"
+SENSITIVITY_TITLE = "Sensibilité de la valeur à vie (CLV) d'un nouveau client"
 
 
 def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None):
     """A two-panel live figure (:class:`crmlab.widgets.LiveFigure`) and its ``update``.
 
+    The value shown is a new customer's CLV under the course's timing
+    (``clv(..., first_margin="end")``, docs/conventions.md): the margin of year ``t``
+    is ``m r**(t-1)``, discounted by ``(1 + d)**t``.
     Left: the discounted margin of each year (bars) and the cumulative CLV (line),
     with the infinite-horizon value; right: the CLV against the retention rate,
     the current rate marked. ``update(margin, retention, discount, horizon)`` moves
@@ -426,8 +429,8 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
     and a one-line French summary. Returns ``(view, update)``.
 
     >>> view, update = clv_sensitivity_figure()
-    >>> update(100, 0.8, 0.1, 2)[1]   # 80/1.1 + 64/1.21; 80/0.3; 85/0.25 = 340 = +27.5 %
-    'CLV sur 2\xa0ans : 125,62\xa0€ ; horizon infini : 266,67\xa0€ ; +5 points de rétention : +28\xa0% (horizon infini)'
+    >>> update(100, 0.8, 0.1, 2)[1]   # 100/1.1 + 80/1.21; 100/0.3; 100/0.25 = 400 = +20 %
+    'CLV sur 2\xa0ans : 157,02\xa0€ ; horizon infini : 333,33\xa0€ ; +5 points de rétention : +20\xa0% (horizon infini)'
     """
     from matplotlib.ticker import FixedLocator, MaxNLocator
 
@@ -463,14 +466,14 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
         m, r, d, t = _check_inputs(margin, retention, discount, horizon)
         if t is None or t > max_horizon:
             raise InvalidValueError(f"l'horizon de cette figure va de 1 à {max_horizon} ans (reçu : {horizon!r}).")
-        discounted = float(m) * (float(r) / (1 + float(d))) ** years
+        discounted = float(m) * float(r) ** (years - 1) / (1 + float(d)) ** years
         discounted[t:] = 0.0
         running = np.cumsum(discounted)
         for bar, height in zip(bars, discounted):
             bar.set_height(height)
         cumulative.set_data(years[:t], running[:t])
         value = float(running[t - 1])
-        infinite = float(clv(m, r, d)) if r < 1 else np.nan
+        infinite = float(clv(m, r, d, first_margin=FIRST_MARGIN)) if r < 1 else np.nan
         limit.set_ydata([infinite, infinite])
         limit.set_visible(bool(r < 1))
         # round limits that the horizon does not move (the infinite-horizon values bound every
@@ -478,13 +481,13 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
         left.set_xlim(0.4, min(max_horizon, 5 * int(np.ceil(t / 5))) + 0.6)
         top = np.nanmax([value, infinite if r < 1 else value, float(discounted[0])])
         left.set_ylim(nice_limits(min(0.0, float(running.min())), top if top > 0 else 1.0, current=left.get_ylim()))
-        values = clv(m, grid, d, t)
+        values = clv(m, grid, d, t, first_margin=FIRST_MARGIN)
         curve.set_ydata(values)
         point.set_data([float(r)], [value])
-        bound = float(clv(m, grid.max(), d)) if grid.max() < 1 else float(values.max())
+        bound = float(clv(m, grid.max(), d, first_margin=FIRST_MARGIN)) if grid.max() < 1 else float(values.max())
         right.set_ylim(nice_limits(float(min(values.min(), value, 0.0)), max(bound, float(values.max()), value),
                                    current=right.get_ylim()))
-        plus = float(clv(m, min(float(r) + 0.05, 0.99), d)) / infinite - 1 if r < 1 and infinite else np.nan
+        plus = float(clv(m, min(float(r) + 0.05, 0.99), d, first_margin=FIRST_MARGIN)) / infinite - 1 if r < 1 and infinite else np.nan
         unit = "an" if t == 1 else "ans"
         text = f"CLV sur {t}{NBSP}{unit} : {fmt_eur(value, 2)}"
         if r < 1:
@@ -499,7 +502,7 @@ def clv_sensitivity_figure(max_horizon: int = 30, grid: np.ndarray | None = None
 
 
 def clv_widget(margin: float = 100.0, retention: float = 0.8, discount: float = 0.1, horizon: int = 10):
-    """Sliders (margin, retention, discount, horizon) → the CLV sensitivity figure.
+    """Sliders (margin, retention, discount, horizon) → the sensitivity figure of a new customer's CLV.
 
     One live figure is kept and updated (see :func:`clv_sensitivity_figure`). Returns the
     widget box (display it as the last expression of a cell); its ``view`` shows the

@@ -187,17 +187,23 @@ TABLES: dict[str, dict] = {
                       nums="list_price margin_rate", cats={"category": (CATEGORIES, False)}),
     "cost_to_serve": _spec(
         "customer_id n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts "
-        "n_marketing_contacts n_catalogues", strs="customer_id",
+        "n_marketing_contacts n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns "
+        "n_store_returns n_project_appointments store_minutes", strs="customer_id",
         nums="n_orders n_home_deliveries n_relay_deliveries n_returns n_service_contacts n_marketing_contacts "
-             "n_catalogues"),
+             "n_catalogues n_store_orders n_remote_orders n_store_pickups n_remote_returns n_store_returns n_project_appointments store_minutes"),
     "activity_costs": _spec("activity label_fr cost_pool_eur driver kind", nums="cost_pool_eur", strs="driver",
                             cats={"kind": (["direct", "indirect", "commun"], False)}),
     "loyalty_points": _spec("customer_id date type points order_id", dates="date", strs="customer_id order_id",
                             nums="points", cats={"type": (["gain", "utilisation", "expiration"], False)}),
-    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share",
-                       dates="send_date", strs="campaign_id", nums="cost_per_contact n_targeted control_share",
+    "campaigns": _spec("campaign_id name channel send_date objective offer cost_per_contact n_targeted control_share "
+                       "programme response_days",
+                       dates="send_date", strs="campaign_id",
+                       nums="cost_per_contact n_targeted control_share response_days",
                        cats={"channel": (["e-mail", "SMS", "courrier"], False),
-                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False)}),
+                             "objective": (["réactivation", "fidélisation", "cross-sell", "promotion"], False),
+                             "programme": (["opération", "lettre d'information", "SMS mensuel", "courrier trimestriel",
+                                            "test de pression", "test d'uplift"], False)}),
+    "pressure_test": _spec("customer_id emails_per_month", strs="customer_id", nums="emails_per_month"),
     "campaign_contacts": _spec(
         "campaign_id customer_id group contacted responded response_amount response_margin unsubscribed",
         strs="campaign_id customer_id", nums="response_amount response_margin",
@@ -231,18 +237,25 @@ TABLES: dict[str, dict] = {
         strs="contact_id account_id phone", nums="influence",
         cats={"role": (BUYING_ROLES, False),
               "preferred_channel": (["e-mail", "téléphone", "rendez-vous", "LinkedIn"], False)}),
-    "silos": _spec("source source_record_id first_name last_name email phone postcode city birth_date created_date",
+    "silos": _spec("source source_record_id first_name last_name email phone address postcode city birth_date "
+                   "created_date",
                    dates="birth_date created_date",
-                   strs="source_record_id first_name last_name email phone postcode city",
+                   strs="source_record_id first_name last_name email phone address postcode city",
                    cats={"source": (SOURCES, False)}),
     "customers_truth": _spec(
         "customer_id purchase_rate dropout_prob mean_spend alive_at_end death_date engagement "
-        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness",
-        dates="death_date birth_date", strs="customer_id",
-        nums="purchase_rate dropout_prob mean_spend engagement deal_proneness",
-        bools="alive_at_end loyalty_effect_applied",
+        "loyalty_effect_applied uplift_type needs_segment birth_date deal_proneness "
+        "primary_channel multichannel_adoption_date multichannel_effect_applied "
+        "relationship_trend trend_per_year purchase_rate_end expected_purchases_2026 pro_buyer home_category",
+        dates="death_date birth_date multichannel_adoption_date", strs="customer_id",
+        nums="purchase_rate dropout_prob mean_spend engagement deal_proneness trend_per_year purchase_rate_end "
+             "expected_purchases_2026",
+        bools="alive_at_end loyalty_effect_applied pro_buyer multichannel_effect_applied",
         cats={"uplift_type": (["persuadable", "acquis", "perdu d'avance", "chien qui dort"], False),
-              "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False)},
+              "needs_segment": (["économes", "esthètes", "pragmatiques", "engagés"], False),
+              "relationship_trend": (["croissance", "stable", "déclin"], False),
+              "primary_channel": (["magasin", "site web", "application", "téléphone"], False),
+              "home_category": (CATEGORIES, False)},
         file="ground_truth/customers_truth"),
     "journeys": _spec(
         "journey_id customer_id first_touch_datetime last_touch_datetime n_touchpoints converted order_id "
@@ -267,8 +280,22 @@ TABLES: dict[str, dict] = {
     "call_log": _spec("call_id arrival_datetime reason wait_s abandoned handle_time_s agents_scheduled",
                       dates="arrival_datetime", strs="call_id", nums="wait_s handle_time_s agents_scheduled",
                       bools="abandoned", cats={"reason": (CALL_REASONS, False)}),
-    "silo_mapping": _spec("source source_record_id customer_id", strs="source_record_id customer_id",
+    "uplift_test_truth": _spec("customer_id group p_incremental y0 y1 individual_effect", strs="customer_id",
+                               nums="p_incremental y0 y1 individual_effect",
+                               cats={"group": (["test", "témoin"], False)}, file="ground_truth/uplift_test_truth"),
+    "silo_mapping": _spec("source source_record_id customer_id household_id",
+                          strs="source_record_id customer_id household_id",
                           cats={"source": (SOURCES, False)}, file="ground_truth/silo_mapping"),
+    "subscriptions": _spec("subscription_id customer_id period period_start period_end fee_eur status",
+                           dates="period_start period_end", strs="subscription_id customer_id",
+                           nums="period fee_eur",
+                           cats={"status": (["renouvelé", "résilié", "en cours"], False)}),
+    "survey_truth": _spec(
+        "customer_id invitation_date responded satisfaction_latent attitude_latent switching_costs_latent "
+        "trust_latent satisfaction_answer leave_prob left_after_survey",
+        dates="invitation_date", strs="customer_id",
+        nums="satisfaction_latent attitude_latent switching_costs_latent trust_latent satisfaction_answer leave_prob",
+        bools="responded left_after_survey", file="ground_truth/survey_truth"),
 }
 
 
@@ -380,8 +407,13 @@ def load_loyalty_points() -> pd.DataFrame:
 
 
 def load_campaigns() -> pd.DataFrame:
-    """The 12 direct-marketing campaigns: channel, send date, objective, offer, cost, control share."""
+    """Every direct-marketing send: programme, channel, date, objective, offer, cost, control share, response window."""
     return _load("campaigns")
+
+
+def load_pressure_test() -> pd.DataFrame:
+    """The e-mail pressure test (Sept. 2024 – Feb. 2025): each customer's random cell, 0, 1, 2 or 4 e-mails a month."""
+    return _load("pressure_test")
 
 
 def load_campaign_contacts() -> pd.DataFrame:
@@ -390,8 +422,14 @@ def load_campaign_contacts() -> pd.DataFrame:
 
 
 def load_survey() -> pd.DataFrame:
-    """Autumn-2024 survey of 3,000 customers: satisfaction, NPS, attitude, SPECIFIC and CIVILE needs."""
+    """Autumn-2024 survey (respondents among the invited active customers): satisfaction, NPS, attitude, trust,
+    switching costs, SPECIFIC and CIVILE needs."""
     return _load("survey")
+
+
+def load_subscriptions() -> pd.DataFrame:
+    """Verdane+ paid yearly delivery membership: one row per member and yearly period (renewed, cancelled, running)."""
+    return _load("subscriptions")
 
 
 def load_complaints() -> pd.DataFrame:
@@ -445,8 +483,8 @@ def load_silos() -> pd.DataFrame:
 
 
 def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
-    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"``, ``"attribution"``
-    (true incremental conversions per channel) or ``"parameters"`` (dict).
+    """Ground truth known only to the generator: ``"customers"``, ``"silo_mapping"``, ``"survey"``,
+    ``"attribution"`` (true incremental conversions per channel) or ``"parameters"`` (dict).
 
     Unknowable in real life: use it only to check an estimate against the truth.
     """
@@ -463,10 +501,12 @@ def load_ground_truth(name: str = "customers") -> pd.DataFrame | dict:
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise DataNotFoundError(
                 f"le fichier {path.name} est illisible ou tronqué. {_regen_hint(path)}") from None
-    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping", "attribution": "attribution_truth"}
+    tables = {"customers": "customers_truth", "silo_mapping": "silo_mapping", "survey": "survey_truth",
+              "attribution": "attribution_truth", "uplift_test": "uplift_test_truth"}
     if name not in tables:
         raise InvalidValueError(
-            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'attribution', "
+            f"vérité terrain inconnue : {name!r}. Choix possibles : 'customers', 'silo_mapping', 'survey', "
+            "'attribution', 'uplift_test', "
             "'parameters'.")
     return _load(tables[name])
 

@@ -3,9 +3,14 @@
 A customer's status at a date comes from two durations only (Boîte à outils de la
 relation client, outil 1):
 
-- *ancienneté*: days since the first purchase → ``nouveau`` while ≤ ``new_days``;
-- *récence*: days since the last purchase → ``actif`` while ≤ ``dormant_days``,
-  ``dormant`` while ≤ ``lost_days``, ``perdu`` beyond.
+- *ancienneté*: days since the first purchase → ``nouveau`` while ≤ ``new_days`` (the
+  welcome period);
+- *récence*: days since the last purchase → ``dormant`` beyond ``dormant_days``,
+  ``perdu`` beyond ``lost_days``;
+- and a *second purchase*: ``actif`` requires one (a purchase on a second day). A
+  one-time buyer past the welcome period stays ``nouveau`` — the welcome has not yet
+  worked — until his silence makes him ``dormant``. Passing from ``nouveau`` to ``actif``
+  is therefore a repeat purchase, never the mere passing of time.
 
 A sign-up without purchase is a ``prospect``; before that, the person is a
 *suspect*, outside the base (absent from the data: the status is missing).
@@ -182,6 +187,7 @@ class PurchaseHistory:
     first_day: np.ndarray    # (n,) first purchase day, or a far-future value if none
     last_day: np.ndarray     # (n, m) last purchase day ≤ date, or a far-past value
     signup_day: np.ndarray   # (n,) prospect sign-up day, or a far-future value
+    second_day: np.ndarray   # (n,) day of the second distinct purchase day, or a far-future value
 
     @property
     def recency(self) -> np.ndarray:
@@ -225,6 +231,13 @@ def purchase_history(
     np.maximum.at(last, (codes[keep], col[keep]), day[keep])
     last = np.maximum.accumulate(last, axis=1)
     signup = np.full(n, _NEVER, dtype=np.int64)
+    # second distinct purchase day: sort the (customer, day) pairs, keep each customer's second
+    pairs = np.unique(np.column_stack([codes, day]), axis=0) if len(day) else np.empty((0, 2), np.int64)
+    second = np.full(n, _NEVER, dtype=np.int64)
+    if len(pairs):
+        is_first = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]
+        is_second = np.r_[False, is_first[:-1]] & ~is_first
+        second[pairs[is_second, 0]] = pairs[is_second, 1]
 
     if prospects is not None:
         p = check_table(prospects, "prospects", ["prospect_id", "converted_customer_id"],
@@ -239,7 +252,8 @@ def purchase_history(
         first = np.concatenate([first, np.full(k, _NEVER, dtype=np.int64)])
         last = np.vstack([last, np.full((k, m), _NONE, dtype=np.int64)])
         signup = np.concatenate([signup, _to_days(pending["signup_date"])])
-    return PurchaseHistory(ids, snap, first, last, signup)
+        second = np.concatenate([second, np.full(k, _NEVER, dtype=np.int64)])
+    return PurchaseHistory(ids, snap, first, last, signup, second)
 
 
 def status_codes(
@@ -257,7 +271,9 @@ def status_codes(
     out = (recency > dormant_days).astype(np.int8)
     out += recency > lost_days
     out += 2
-    out[(snap - history.first_day[:, None]) <= new_days] = 1  # only true after a first purchase
+    # nouveau: in the welcome period, or not yet a second purchase (while not dormant)
+    single = history.second_day[:, None] > snap
+    out[((snap - history.first_day[:, None]) <= new_days) | (single & (out == 2))] = 1
     never = ~bought
     out[never] = np.where(history.signup_day[:, None] <= snap, 0, -1)[never]
     return out
@@ -584,7 +600,9 @@ def _threshold_counts(history: PurchaseHistory, new_days: float = 90):
     """``counts(dormant_days, lost_days)`` → what :func:`_widget_counts` gives, in well under 1 ms.
 
     The thresholds only cut the recency of the people who have bought: sorted once per
-    date, the recencies give every count by binary search. New customers (recency ≤
+    date, the recencies give every count by binary search. One-time buyers past the welcome
+    period are « nouveau » while their recency ≤ the dormant threshold (one more sorted
+    array per date). New customers in the welcome period (recency ≤
     ``new_days`` ≤ the dormant threshold) and prospects do not depend on the thresholds;
     a move to « perdu » between two dates is a recency ≤ the threshold before and > after,
     counted as (≤ before) − (≤ before and after), and a return the other way round.
@@ -597,6 +615,9 @@ def _threshold_counts(history: PurchaseHistory, new_days: float = 90):
     prospects = (~bought & (history.signup_day[:, None] <= snap[None, :])).sum(axis=0)
     n_new = new.sum(axis=0)
     by_date = [np.sort(recency[bought[:, j], j]) for j in range(m)]
+    # one-time buyers past the welcome period: « nouveau » while their recency ≤ the dormant threshold
+    late_single = bought & ~new & (history.second_day[:, None] > snap[None, :])
+    single_by_date = [np.sort(recency[late_single[:, j], j]) for j in range(m)]
     before, after, both = [], [], []
     for j in range(1, m):
         had = bought[:, j - 1]  # bought before j - 1: lost or back at j depends on the thresholds
@@ -613,7 +634,9 @@ def _threshold_counts(history: PurchaseHistory, new_days: float = 90):
         out[:, 0], out[:, 1] = prospects, n_new
         for j, r in enumerate(by_date):
             active, kept = np.searchsorted(r, [dormant_days, lost_days], side="right")
-            out[j, 2:] = active - n_new[j], kept - active, len(r) - kept
+            waiting = np.searchsorted(single_by_date[j], dormant_days, side="right")
+            out[j, 1] = n_new[j] + waiting
+            out[j, 2:] = active - n_new[j] - waiting, kept - active, len(r) - kept
         stay = np.array([np.searchsorted(b, lost_days, side="right") for b in both], dtype=np.int64)
         lost = np.array([np.searchsorted(b, lost_days, side="right") for b in before], dtype=np.int64) - stay
         back = np.array([np.searchsorted(a, lost_days, side="right") for a in after], dtype=np.int64) - stay

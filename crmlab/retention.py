@@ -84,6 +84,16 @@ def _non_negative(value, name: str, label: str, why: str = "") -> np.ndarray:
     return arr
 
 
+def _growth(value) -> np.ndarray:
+    g = _number(value, "growth", "la croissance annuelle de la marge")
+    if ((g <= -1) | (g > 1)).any():
+        raise InvalidValueError(
+            f"la croissance annuelle de la marge (`growth`) s'exprime en fraction, entre −1 et 1 : "
+            f"+5 % par an s'écrit 0.05 (reçu : {float(np.ravel(g)[0]):g})."
+        )
+    return g
+
+
 def _periods(periods, name: str = "periods") -> int:
     if isinstance(periods, (bool, np.bool_)) or not isinstance(periods, (int, np.integer)) or periods < 1:
         raise InvalidValueError(
@@ -136,12 +146,15 @@ def cohort_profit(
     discount: float = 0.0,
     periods: int = 10,
     customers: float = 1.0,
+    growth: float = 0.0,
 ) -> pd.DataFrame:
     """Period-by-period account of a cohort: survivors, profit, cumulative discounted profit.
 
     Period 0 is the acquisition (cost paid, no margin). In period ``t >= 1`` the
-    ``customers * retention ** (t - 1)`` survivors each bring ``margin``, cashed at
-    the end of the period and discounted by ``(1 + discount) ** t``.
+    ``customers * retention ** (t - 1)`` survivors each bring ``margin * (1 + growth) ** (t - 1)``
+    (``growth``: yearly growth of a retained customer's margin with tenure, 0 by default;
+    Reinartz & Kumar, 2000, question it), cashed at the end of the period and discounted
+    by ``(1 + discount) ** t``.
 
     >>> cohort_profit(0.5, 10, periods=2)[["active", "profit"]].to_numpy().tolist()
     [[1.0, 0.0], [1.0, 10.0], [0.5, 5.0]]
@@ -151,10 +164,11 @@ def cohort_profit(
     ac = float(_non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition"))
     d = float(_rate(discount, "discount", "le taux d'actualisation"))
     n = float(_non_negative(customers, "customers", "le nombre de clients"))
+    g = float(_growth(growth))
     periods = _periods(periods)
     t = np.arange(periods + 1)
     active = n * np.where(t == 0, 1.0, r ** np.maximum(t - 1, 0))
-    profit = np.where(t == 0, -ac * n, active * m) + 0.0  # no "-0.0"
+    profit = np.where(t == 0, -ac * n, active * m * (1.0 + g) ** np.maximum(t - 1, 0)) + 0.0  # no "-0.0"
     factor = (1.0 + d) ** -t.astype(float)
     discounted = profit * factor
     return pd.DataFrame({
@@ -168,7 +182,7 @@ def cohort_profit(
 
 
 def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods: int | None = None,
-                 *, first_margin: str = "end"):
+                 *, first_margin: str = "end", growth=0.0):
     """Discounted profit of one acquired customer: :func:`crmlab.clv.clv` minus the acquisition cost.
 
     A thin call to the course's one CLV implementation (docs/conventions.md), with
@@ -179,7 +193,10 @@ def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods:
     acquisition_cost``; ``"now"``: first margin at the acquisition,
     ``margin (1 + discount) / (1 + discount − retention) − acquisition_cost``.
     ``periods`` counts the margins (the rows 1…periods of :func:`cohort_profit`).
-    Vectorised over arrays.
+    ``growth`` (default 0) makes a retained customer's margin grow by that share each
+    year of tenure: the margin of year ``t`` is ``margin (1 + growth) ** (t − 1)``, which
+    is the constant-margin sum with ``retention (1 + growth)`` in place of ``retention``
+    (on an infinite horizon it must stay below ``1 + discount``). Vectorised over arrays.
 
     >>> round(total_profit(0.8, 100, 150, 0.1), 2)
     183.33
@@ -192,6 +209,7 @@ def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods:
     m = _number(margin, "margin", "la marge par client et par période")
     ac = _non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition")
     d = _rate(discount, "discount", "le taux d'actualisation")
+    g = _growth(growth)
     if first_margin not in ("end", "now"):
         raise InvalidValueError(
             f"`first_margin` vaut \"end\" (première marge une période après le recrutement) ou \"now\" "
@@ -206,8 +224,26 @@ def total_profit(retention, margin, acquisition_cost=0.0, discount=0.0, periods:
             )
     else:
         periods = _periods(periods)
-    value = clv(m, r, d, periods, first_margin=first_margin, acquisition_cost=ac)
-    return _scalar(np.asarray(value, dtype=float))
+    if not np.any(g):
+        value = clv(m, r, d, periods, first_margin=first_margin, acquisition_cost=ac)
+        return _scalar(np.asarray(value, dtype=float))
+    # growing margins: the same geometric sum with ratio q = r (1 + g) / (1 + d)
+    rg = r * (1.0 + g)
+    if periods is None and (rg >= 1 + d).any():
+        raise InvalidValueError(
+            "sur un horizon infini, une marge qui croît plus vite que les clients ne partent et que "
+            "l'actualisation ne la réduit (r × (1 + croissance) ≥ 1 + d) donne une valeur infinie : "
+            "donnez un horizon (`periods=`) ou une croissance plus faible."
+        )
+    lead = 1.0 + d if first_margin == "now" else 1.0
+    q = rg / (1.0 + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if periods is None:
+            value = m * lead / (1.0 + d - rg)
+        else:
+            value = np.where(np.isclose(q, 1.0), m * lead / (1.0 + d) * periods,
+                             m * lead * (1.0 - q ** periods) / (1.0 + d - rg))
+    return _scalar(np.asarray(value - ac, dtype=float))
 
 
 def break_even_period(retention, margin, acquisition_cost, discount=0.0, periods: int = 50):
@@ -230,11 +266,12 @@ def break_even_period(retention, margin, acquisition_cost, discount=0.0, periods
 
 
 def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acquisition_cost: float = 0.0,
-                   discount: float = 0.0, periods: int | None = None, *, first_margin: str = "end") -> pd.DataFrame:
+                   discount: float = 0.0, periods: int | None = None, *, first_margin: str = "end",
+                   growth: float = 0.0) -> pd.DataFrame:
     """Profit of one customer at ``retention`` and at ``retention + points``, and the change.
 
     Profits from :func:`total_profit` (same ``first_margin`` timing, the course's
-    convention by default). One row per value of ``retention`` (a number or an array): ``retention``,
+    convention by default; ``growth``: yearly growth of the margin with tenure). One row per value of ``retention`` (a number or an array): ``retention``,
     ``improved_retention``, ``profit``, ``improved_profit``, ``gain`` (€) and
     ``relative_gain`` (ratio; NaN when the base profit is not positive).
 
@@ -253,9 +290,10 @@ def retention_gain(retention, points: float = 0.05, margin: float = 100.0, acqui
         raise InvalidValueError(
             f"le taux de rétention amélioré sort de [0, 1] : {bad:g} + {k:g} = {bad + k:g}."
         )
-    base = np.atleast_1d(total_profit(r, margin, acquisition_cost, discount, periods, first_margin=first_margin))
+    base = np.atleast_1d(total_profit(r, margin, acquisition_cost, discount, periods, first_margin=first_margin,
+                                      growth=growth))
     new = np.atleast_1d(total_profit(improved, margin, acquisition_cost, discount, periods,
-                                     first_margin=first_margin))
+                                     first_margin=first_margin, growth=growth))
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(base > 0, new / base - 1.0, np.nan)
     return pd.DataFrame({
@@ -305,8 +343,9 @@ def _profit_artists(ax, periods: int, points: float, view=None):
     pts_label = style.fmt_number(100 * points, 0)
     legend = ax.legend([base_line, up_line], ["rétention r", f"rétention r + {pts_label} pts"], loc="lower right")
 
-    def update(retention: float, margin: float, acquisition_cost: float, discount: float):
+    def update(retention: float, margin: float, acquisition_cost: float, discount: float, growth: float = 0.0):
         r = float(_rate(retention, "retention", "le taux de rétention"))
+        g = float(_growth(growth))
         better = min(r + points, 1.0)
         m = float(_number(margin, "margin", "la marge par client et par période"))
         ac = float(_non_negative(acquisition_cost, "acquisition_cost", "le coût d'acquisition"))
@@ -314,7 +353,7 @@ def _profit_artists(ax, periods: int, points: float, view=None):
         factor = (1.0 + d) ** -t.astype(float)
         # both curves at once: rows = retention rates, columns = periods
         rates = np.array([[r], [better]])
-        flows = np.where(t == 0, -ac, m * rates ** np.maximum(t - 1, 0)) * factor
+        flows = np.where(t == 0, -ac, m * (rates * (1.0 + g)) ** np.maximum(t - 1, 0)) * factor
         curves = np.cumsum(flows, axis=1)
         base_line.set_ydata(curves[0])
         up_line.set_ydata(curves[1])
@@ -350,7 +389,8 @@ def _profit_artists(ax, periods: int, points: float, view=None):
 
 
 def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
-                           discount: float = 0.1, periods: int = 10, points: float = 0.05, ax=None):
+                           discount: float = 0.1, periods: int = 10, points: float = 0.05, ax=None,
+                           growth: float = 0.0):
     """Cumulative discounted profit of one customer at ``retention`` and ``retention + points``.
 
     The break-even period of the base curve is marked. Returns the Axes.
@@ -361,7 +401,7 @@ def plot_cumulative_profit(retention: float = 0.8, margin: float = 100.0, acquis
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
-    _profit_artists(ax, periods, points)[0](retention, margin, acquisition_cost, discount)
+    _profit_artists(ax, periods, points)[0](retention, margin, acquisition_cost, discount, growth)
     return ax
 
 
@@ -383,18 +423,21 @@ def cumulative_profit_figure(periods: int = 10, points: float = 0.05):
     move, moving = _profit_artists(view.ax, periods, points, view=view)
     view.animate(*moving)
 
-    def update(retention: float, margin: float, acquisition_cost: float, discount: float) -> tuple[str, str]:
-        summary = move(retention, margin, acquisition_cost, discount)
+    def update(retention: float, margin: float, acquisition_cost: float, discount: float,
+               growth: float = 0.0) -> tuple[str, str]:
+        summary = move(retention, margin, acquisition_cost, discount, growth)
         title = (f"rétention {style.fmt_pct(retention, 0)}, marge {style.fmt_eur(margin)} par an, "
                  f"acquisition {style.fmt_eur(acquisition_cost)}, actualisation {style.fmt_pct(discount, 0)}")
+        if growth:
+            title += f", marge +{style.fmt_pct(growth, 0)} par an d'ancienneté"
         return title, summary
 
     return view, update
 
 
 def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_cost: float = 150.0,
-                     discount: float = 0.1, periods: int = 10):
-    """Sliders (retention, margin, acquisition cost, discount) → cumulative profit curves.
+                     discount: float = 0.1, periods: int = 10, growth: float = 0.0):
+    """Sliders (retention, margin, acquisition cost, discount, margin growth) → cumulative profit curves.
 
     One live figure is kept and updated (see :func:`cumulative_profit_figure`); the widget
     box's ``view`` shows its current state. Display the box as the last expression of a cell.
@@ -407,6 +450,7 @@ def retention_widget(retention: float = 0.8, margin: float = 100.0, acquisition_
         "margin": widgets.number("marge par an m", margin, 10, 300, 5, unit="€"),
         "acquisition_cost": widgets.number("coût d'acquisition", acquisition_cost, 0, 600, 10, unit="€"),
         "discount": widgets.percent("taux d'actualisation d", discount, 0.0, 0.30, 0.01),
+        "growth": widgets.percent("croissance de la marge par an", growth, 0.0, 0.20, 0.01),
     }
     return widgets.explorer(view, update, controls, name="économie de la rétention")
 

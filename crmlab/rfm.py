@@ -224,15 +224,19 @@ def rfm_table(
     date_col: str = "order_date",
     amount_col: str = "amount",
 ) -> pd.DataFrame:
-    """Recency (days), frequency (orders) and monetary value (total spent) at ``reference_date``.
+    """Recency (days), frequency (orders), monetary value (average basket) and total spent at ``reference_date``.
 
     Orders after ``reference_date`` are ignored; the default reference date is the
     last order date. ``recency`` = days from the last order to the reference date.
+    ``monetary`` is the **average basket** (``total`` / ``frequency``): the total spent
+    would count the frequency a second time (a frequent buyer has a large total), so M
+    says how much the customer spends per order. ``total`` (total spent) is kept for
+    revenue shares (``segment_summary``).
 
     >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_date": ["2024-01-01", "2024-01-21", "2024-01-11"],
     ...                   "amount": [10.0, 30.0, 5.0]})
     >>> rfm_table(o, "2024-01-31").to_dict("index")["a"]
-    {'recency': 10, 'frequency': 2, 'monetary': 40.0}
+    {'recency': 10, 'frequency': 2, 'monetary': 20.0, 'total': 40.0}
     """
     table = "orders"
     require_columns(orders, [customer_col, date_col, amount_col], table)
@@ -258,12 +262,15 @@ def rfm_table(
     last = np.full(n, np.iinfo(np.int64).min)
     np.maximum.at(last, codes, day[keep])
     amounts = orders[amount_col].to_numpy(dtype=np.float64)[keep]
+    frequency = np.bincount(codes, minlength=n).astype(np.int64)
+    # pandas' compensated sum: the same totals as a student's groupby().sum(), so ties stay ties
+    total = pd.Series(amounts).groupby(codes).sum().reindex(range(n), fill_value=0.0).to_numpy()
     return pd.DataFrame(
         {
             "recency": ref_day - last,
-            "frequency": np.bincount(codes, minlength=n).astype(np.int64),
-            # pandas' compensated sum: the same totals as a student's groupby().sum(), so ties stay ties
-            "monetary": pd.Series(amounts).groupby(codes).sum().reindex(range(n), fill_value=0.0).to_numpy(),
+            "frequency": frequency,
+            "monetary": total / frequency,
+            "total": total,
         },
         index=pd.Index(uniques, name=customer_col),
     )
@@ -408,16 +415,18 @@ def rfm_segments(scores: pd.DataFrame, n_classes: int | None = None, r_col: str 
 
 
 def segment_summary(
-    rfm: pd.DataFrame, segment_col: str = "segment", monetary_col: str = "monetary"
+    rfm: pd.DataFrame, segment_col: str = "segment", revenue_col: str = "total"
 ) -> pd.DataFrame:
     """Per segment: customers, share of customers, revenue, share of revenue, action.
 
-    >>> t = pd.DataFrame({"segment": ["Champions", "Nouveaux", "Nouveaux"], "monetary": [80.0, 10.0, 10.0]})
+    ``revenue_col`` is each customer's total spent (``total`` of ``rfm_table``).
+
+    >>> t = pd.DataFrame({"segment": ["Champions", "Nouveaux", "Nouveaux"], "total": [80.0, 10.0, 10.0]})
     >>> segment_summary(t)["revenue_share"].to_dict()
     {'Champions': 0.8, 'Nouveaux': 0.2}
     """
-    require_columns(rfm, [segment_col, monetary_col], "rfm")
-    g = rfm.groupby(segment_col, observed=True)[monetary_col].agg(["size", "sum"])
+    require_columns(rfm, [segment_col, revenue_col], "rfm")
+    g = rfm.groupby(segment_col, observed=True)[revenue_col].agg(["size", "sum"])
     g.columns = ["customers", "revenue"]
     g = g[g["customers"] > 0]
     g["customer_share"] = g["customers"] / g["customers"].sum()
@@ -679,7 +688,7 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
             rank = np.searchsorted(np.sort(values), values, side="left")  # rank(method="min") - 1
             return 1 + (rank * n) // count
 
-        r, f, mm = score(-(ref_day - last[present])), score(frequency[present]), score(money)
+        r, f, mm = score(-(ref_day - last[present])), score(frequency[present]), score(money / frequency[present])
         weighted = (weights[0] * r + weights[1] * f + weights[2] * mm) / sum(weights)
         share = np.bincount((r - 1) * n + (f - 1), minlength=n * n) / len(r)
         m["bubbles"].set_sizes(share * m["area_per_share"])

@@ -125,9 +125,11 @@ def test_sensitivity_figure_moves_its_artists():
     title, text = update(100, 0.8, 0.1, 2)
     left = view.axes[0]
     heights = [bar.get_height() for bar in left.patches]
-    assert heights[:2] == pytest.approx([80 / 1.1, 64 / 1.21])
+    # a new customer (the course's timing): first margin at the end of year 1
+    assert heights[:2] == pytest.approx([100 / 1.1, 80 / 1.21])
     assert heights[2:] == pytest.approx([0.0] * 8)  # years beyond the horizon are empty
-    assert "125,62" in text and "266,67" in text
+    assert "157,02" in text and "333,33" in text  # = clv(..., first_margin="end"), 2 years and infinite
+    assert float(cv.clv(100, 0.8, 0.1, 2, first_margin="end")) == pytest.approx(157.02, abs=0.005)
     assert title == "marge 100\xa0€ par an, rétention 80\xa0%, actualisation 10\xa0%, horizon 2\xa0ans"
     with pytest.raises(InvalidValueError, match="horizon"):
         update(100, 0.8, 0.1, 11)

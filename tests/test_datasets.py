@@ -30,8 +30,12 @@ def _load(name: str) -> pd.DataFrame:
         return datasets.load_ground_truth("customers")
     if name == "silo_mapping":
         return datasets.load_ground_truth("silo_mapping")
+    if name == "survey_truth":
+        return datasets.load_ground_truth("survey")
     if name == "attribution_truth":
         return datasets.load_ground_truth("attribution")
+    if name == "uplift_test_truth":
+        return datasets.load_ground_truth("uplift_test")
     return LOADERS[name]()
 
 
@@ -58,7 +62,8 @@ def test_every_loader_returns_parsed_types(name):
 
 def test_every_table_has_a_loader():
     for name in datasets.TABLES:
-        assert name in LOADERS or name in {"customers_truth", "silo_mapping", "attribution_truth"}
+        assert name in LOADERS or name in {"customers_truth", "silo_mapping", "survey_truth", "attribution_truth",
+                                           "uplift_test_truth"}
     assert isinstance(datasets.load_ground_truth("parameters"), dict)
 
 

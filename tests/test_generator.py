@@ -94,27 +94,34 @@ def _import_beta_geo():
     return BetaGeoFitter
 
 
-def test_bgnbd_recovers_generating_parameters_and_ranks_alive_customers(company):
-    """Tolerance: r and alpha within ±20 %, a and b within ±35 % (a, b are less precisely identified); AUC > 0.75."""
+def test_bgnbd_ranks_repeat_buyers_but_cannot_see_one_time_buyers_leave(company):
+    """v2 (issue 11): the purchases follow a *shifted* BG/NBD (the dropout coin is also tossed
+    after the first purchase), so the BG/NBD is misspecified: it no longer recovers the
+    generating parameters (v1 pinned them), but still ranks repeat buyers.
+
+    Tolerances: fitted r < 0.6 (strong heterogeneity; true r = 0.4); among repeat buyers
+    P(alive) ranks the truly alive above the departed (AUC > 0.70); for one-time buyers the
+    BG/NBD says P(alive) = 1 while at most 75 % of them are truly alive.
+    """
     from sklearn.metrics import roc_auc_score
 
     cal_end = "2024-06-30"
     s = _bgnbd_summary(company["orders"], company["customers"], cal_end)
     model = _import_beta_geo()(penalizer_coef=0.0).fit(s["frequency"], s["recency"], s["T"])
-    fitted = model.params_
-    true = company["params"]["bgnbd"]
-    assert fitted["r"] == pytest.approx(true["r"], rel=0.20)
-    assert fitted["alpha"] == pytest.approx(true["alpha_weeks"], rel=0.20)
-    assert fitted["a"] == pytest.approx(true["a"], rel=0.35)
-    assert fitted["b"] == pytest.approx(true["b"], rel=0.35)
+    assert model.params_["r"] < 0.6
     p_alive = model.conditional_probability_alive(s["frequency"], s["recency"], s["T"])
     truth = company["truth"].set_index("customer_id").loc[s.index]
-    alive = truth["death_date"].isna() | (truth["death_date"] > cal_end)
-    assert roc_auc_score(alive, p_alive) > 0.75
+    alive = (truth["death_date"].isna() | (truth["death_date"] > cal_end)).to_numpy()
+    repeat = (s["frequency"] > 0).to_numpy()
+    assert roc_auc_score(alive[repeat], p_alive[repeat]) > 0.70
+    assert np.allclose(p_alive[~repeat], 1.0)
+    assert alive[~repeat].mean() < 0.75
 
 
 def test_gamma_gamma_recovers_spend_parameters(company):
-    """Tolerance ±20 % on p, q and gamma, fitted on the pre-discount value of repeat natural orders."""
+    """Tolerance ±20 % on p, q and gamma, fitted on the pre-discount value of repeat natural orders
+    of the customers outside the professional group (v2: in that group, planted on purpose,
+    spend depends on frequency and the Gamma-Gamma assumption fails)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*mode\.chained_assignment",
                                 category=pd.errors.Pandas4Warning)
@@ -124,6 +131,8 @@ def test_gamma_gamma_recovers_spend_parameters(company):
     value = (o["amount"] + o["discount"]).rename("value")
     repeat = value[o.groupby("customer_id").cumcount().to_numpy() > 0]
     g = repeat.groupby(o.loc[repeat.index, "customer_id"]).agg(["mean", "size"])
+    pro = company["truth"].set_index("customer_id")["pro_buyer"]
+    g = g[~pro.reindex(g.index).to_numpy(dtype=bool)]
     fitted = GammaGammaFitter(penalizer_coef=0.0).fit(g["size"], g["mean"]).params_
     true = company["params"]["gamma_gamma"]
     assert fitted["p"] == pytest.approx(true["p"], rel=0.20)
@@ -193,12 +202,19 @@ def test_test_and_control_groups_are_balanced_on_prior_spend(company):
     smd = abs(t.mean() - w.mean()) / np.sqrt((t.var() + w.var()) / 2)
     assert smd < 0.05  # pooled within-campaign standardised difference
     shares = cc.groupby("campaign_id", observed=True)["group"].apply(lambda g: (g == "témoin").mean())
-    assert shares.between(0.05, 0.25).all()
+    prog = camp.set_index("campaign_id")["programme"].reindex(shares.index)
+    assert shares[prog == "opération"].between(0.05, 0.25).all()  # each operation's own control group
+    size = camp.set_index("campaign_id")["n_targeted"].reindex(shares.index)
+    routine = prog.isin(["lettre d'information", "SMS mensuel", "courrier trimestriel"]) & (size >= 500)
+    assert shares[routine].between(0.02, 0.10).all()  # the permanent 5 % holdout of the regular programme
+    assert shares[prog == "test d'uplift"].between(0.45, 0.55).all()
 
 
 def test_uplift_is_heterogeneous_by_true_type(company):
     cc = company["campaign_contacts"].merge(company["truth"][["customer_id", "uplift_type"]], on="customer_id")
-    rate = cc.groupby(["uplift_type", "group"], observed=True)["responded"].mean().unstack()
+    prog = company["campaigns"].set_index("campaign_id")["programme"]
+    offers = cc[cc["campaign_id"].map(prog).isin(["opération", "test d'uplift"]).to_numpy()]  # one-off offers
+    rate = offers.groupby(["uplift_type", "group"], observed=True)["responded"].mean().unstack()
     uplift = rate["test"] - rate["témoin"]
     assert uplift["persuadable"] > 0.10
     assert uplift["chien qui dort"] < 0

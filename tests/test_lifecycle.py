@@ -59,7 +59,21 @@ def test_threshold_boundaries_are_inclusive():
     o = pd.DataFrame({"customer_id": ["A"], "order_date": ["2024-01-01"]})
     # 2024-01-01 + 60 days = 2024-03-01, + 180 days = 2024-06-29
     s = lc.customer_status(o, ["2024-01-31", "2024-03-01", "2024-03-02", "2024-06-29", "2024-06-30"], **TH)
-    assert s.iloc[0].tolist() == ["nouveau", "actif", "dormant", "dormant", "perdu"]
+    # a single purchase: never « actif » (that takes a second purchase), « nouveau » until dormant
+    assert s.iloc[0].tolist() == ["nouveau", "nouveau", "dormant", "dormant", "perdu"]
+
+
+def test_active_requires_a_second_purchase():
+    # A buys once; B buys twice within the welcome period; C buys twice, the second after it
+    o = pd.DataFrame({"customer_id": ["A", "B", "B", "C", "C"],
+                      "order_date": ["2024-01-01", "2024-01-01", "2024-01-20", "2024-01-01", "2024-02-15"]})
+    s = lc.customer_status(o, ["2024-01-31", "2024-02-10", "2024-02-20"], **TH)
+    assert s.loc["A"].tolist() == ["nouveau", "nouveau", "nouveau"]   # ages 30, 40, 50: no repeat yet
+    assert s.loc["B"].tolist() == ["nouveau", "actif", "actif"]       # welcome period, then the repeat counts
+    assert s.loc["C"].tolist() == ["nouveau", "nouveau", "actif"]     # becomes active on the repeat
+    P = lc.transition_matrix(s, normalize=False)
+    # every nouveau → actif move is a customer with a second purchase
+    assert P.loc["nouveau", "actif"] == 2
 
 
 def test_prospects_before_purchase_and_never_converted(orders):
@@ -285,10 +299,12 @@ def test_vectorised_statuses_match_a_per_date_groupby_on_company_data():
     dates = ["2023-06-30", "2024-12-31", "2025-12-31"]
     wide = lc.customer_status(orders, dates, dormant_days=150, lost_days=350, new_days=90)
     for d in pd.to_datetime(dates):
-        past = orders[orders["order_date"] <= d].groupby("customer_id")["order_date"].agg(["min", "max"])
+        past = orders[orders["order_date"] <= d].groupby("customer_id")["order_date"].agg(["min", "max", "nunique"])
         age, rec = (d - past["min"]).dt.days, (d - past["max"]).dt.days
+        once = past["nunique"] == 1
         expected = pd.Series(np.select([age <= 90, rec <= 150, rec <= 350], ["nouveau", "actif", "dormant"],
                                        "perdu"), index=past.index)
+        expected[(expected == "actif") & once] = "nouveau"   # « actif » takes a second purchase day
         got = wide[d].dropna().astype(str)
         assert got.sort_index().equals(expected.sort_index())
 

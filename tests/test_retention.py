@@ -293,10 +293,11 @@ def test_live_figure_refuses_bad_sliders_in_french():
         update(0.8, 100, 150, 1.5)
 
 
-def test_widget_has_the_four_bounded_sliders():
+def test_widget_has_the_five_bounded_sliders():
     box = rt.retention_widget(0.7, 80, 40, 0.1)
     labels = [c.description for c in box.controls.values()]
-    assert labels == ["taux de rétention r", "marge par an m", "coût d'acquisition", "taux d'actualisation d"]
+    assert labels == ["taux de rétention r", "marge par an m", "coût d'acquisition", "taux d'actualisation d",
+                      "croissance de la marge par an"]
     retention = box.controls["retention"]
     assert retention.options[0][1] == pytest.approx(0.3) and retention.options[-1][1] == pytest.approx(0.95)
     assert retention.label == "70\xa0%"   # French readout
@@ -341,3 +342,35 @@ def test_full_retention_on_an_infinite_horizon_is_refused_even_with_discounting(
     with pytest.raises(InvalidValueError, match="horizon infini"):
         rt.retention_gain(0.95, 0.05, 100, 0, 0.1)
     assert rt.total_profit(1.0, 100, 0, 0.1, periods=2) == pytest.approx(100 / 1.1 + 100 / 1.21)
+
+
+def test_margin_growth_matches_the_explicit_sum():
+    # margin of year t = m (1 + g)^(t-1): closed form (infinite and finite) = explicit sum = cohort table
+    r, m, ac, d, g = 0.6, 100.0, 50.0, 0.10, 0.08
+    t = np.arange(1, 3001)
+    explicit = (m * (1 + g) ** (t - 1) * r ** (t - 1) / (1 + d) ** t).sum() - ac
+    assert rt.total_profit(r, m, ac, d, growth=g) == pytest.approx(explicit)
+    five = (m * (1 + g) ** (t[:5] - 1) * r ** (t[:5] - 1) / (1 + d) ** t[:5]).sum() - ac
+    assert rt.total_profit(r, m, ac, d, periods=5, growth=g) == pytest.approx(five)
+    assert rt.cohort_profit(r, m, ac, d, periods=5, growth=g)["cumulative_profit"].iloc[-1] == pytest.approx(five)
+    # growth 0 is the course's one implementation (clv.clv, first margin at the end of year 1)
+    assert rt.total_profit(r, m, ac, d, growth=0.0) == pytest.approx(m / (1 + d - r) - ac)
+
+
+def test_margin_growth_raises_the_value_of_retention():
+    flat = rt.retention_gain(0.45, 0.05, 30.0, 20.0, 0.10)["gain"].iloc[0]
+    growing = rt.retention_gain(0.45, 0.05, 30.0, 20.0, 0.10, growth=0.10)["gain"].iloc[0]
+    assert growing > flat > 0
+
+
+def test_margin_growth_errors_in_french():
+    with pytest.raises(InvalidValueError, match="croissance annuelle"):
+        rt.total_profit(0.6, 100, 0, 0.1, growth=5)
+    with pytest.raises(InvalidValueError, match="valeur infinie"):
+        rt.total_profit(0.9, 100, 0, 0.1, growth=0.3)
+
+
+def test_widget_has_a_margin_growth_slider():
+    box = rt.retention_widget(0.5, 30, 20, 0.1, growth=0.05)
+    assert box.controls["growth"].value == pytest.approx(0.05)
+    assert "marge +5\xa0% par an d'ancienneté" in box.view.title

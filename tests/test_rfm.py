@@ -245,12 +245,13 @@ def test_customer_summary_bad_freq_and_bad_date(three_customers):
 
 def test_rfm_table_by_hand(three_customers):
     # reference 2024-01-31: A last bought 01-21 (10 days), 3 orders, 90 €;
-    # B 01-11 (20 days), 1 order, 100 €; C 01-22 (9 days), 3 orders, 120 €
+    # B 01-11 (20 days), 1 order, 100 €; C 01-22 (9 days), 3 orders, 120 €.
+    # M is the average basket (total / orders), not the total, which would repeat F.
     out = rfm.rfm_table(three_customers, reference_date="2024-01-31")
     assert out.to_dict("index") == {
-        "A": {"recency": 10, "frequency": 3, "monetary": 90.0},
-        "B": {"recency": 20, "frequency": 1, "monetary": 100.0},
-        "C": {"recency": 9, "frequency": 3, "monetary": 120.0},
+        "A": {"recency": 10, "frequency": 3, "monetary": 30.0, "total": 90.0},
+        "B": {"recency": 20, "frequency": 1, "monetary": 100.0, "total": 100.0},
+        "C": {"recency": 9, "frequency": 3, "monetary": 40.0, "total": 120.0},
     }
 
 
@@ -258,19 +259,20 @@ def test_rfm_table_ignores_orders_after_reference(three_customers):
     out = rfm.rfm_table(three_customers, reference_date="2024-01-11")
     # A: 2 orders on 01-01 only; B bought on the reference day itself (recency 0); C: 01-02
     assert out.to_dict("index") == {
-        "A": {"recency": 10, "frequency": 2, "monetary": 40.0},
-        "B": {"recency": 0, "frequency": 1, "monetary": 100.0},
-        "C": {"recency": 9, "frequency": 1, "monetary": 20.0},
+        "A": {"recency": 10, "frequency": 2, "monetary": 20.0, "total": 40.0},
+        "B": {"recency": 0, "frequency": 1, "monetary": 100.0, "total": 100.0},
+        "C": {"recency": 9, "frequency": 1, "monetary": 20.0, "total": 20.0},
     }
 
 
 def test_rfm_scores_by_hand(three_customers):
     # 3 classes, 3 customers: each rank is its own class unless tied.
     # R: B (20 days) < A (10) < C (9) -> 1, 2, 3; F: B 1 order -> 1, A and C tied at 3
-    # orders -> both get the score of the first of the tie (rank 2) -> 2; M: 90 < 100 < 120.
+    # orders -> both get the score of the first of the tie (rank 2) -> 2;
+    # M (average basket): A 30 < C 40 < B 100 -> 1, 2, 3.
     scores = rfm.rfm_scores(rfm.rfm_table(three_customers, "2024-01-31"), n_classes=3)
-    assert scores["cell"].to_dict() == {"A": "221", "B": "112", "C": "323"}
-    assert scores.loc["C", "score"] == pytest.approx((3 + 2 + 3) / 3)
+    assert scores["cell"].to_dict() == {"A": "221", "B": "113", "C": "322"}
+    assert scores.loc["C", "score"] == pytest.approx((3 + 2 + 2) / 3)
     weighted = rfm.rfm_scores(rfm.rfm_table(three_customers, "2024-01-31"), n_classes=3, weights=(2, 0, 1))
     assert weighted.loc["A", "score"] == pytest.approx((2 * 2 + 1) / 3)
 
@@ -378,11 +380,11 @@ def test_rfm_view_equals_the_chapter_computation_on_company_data():
         segment = rfm.rfm_segments(scores, n)
         expected = pd.DataFrame({
             "customer_share": segment.value_counts(normalize=True),
-            "revenue_share": scores["monetary"].groupby(segment).sum() / scores["monetary"].sum(),
+            "revenue_share": scores["total"].groupby(segment).sum() / scores["total"].sum(),
         }).reindex(rfm.SEGMENTS.index).fillna(0.0)
         pd.testing.assert_frame_equal(update.table, expected, check_names=False, atol=1e-12)
         best = scores["score"].rank(method="first", ascending=False) <= round(0.1 * len(scores))
-        share = scores.loc[best, "monetary"].sum() / scores["monetary"].sum()
+        share = scores.loc[best, "total"].sum() / scores["total"].sum()
         assert f"font {style.fmt_pct(share, 0)} du chiffre" in caption
 
 

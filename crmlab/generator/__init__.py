@@ -10,7 +10,7 @@ writing, gzip headers carry ``mtime=0``. ``check_checksums`` compares files with
 
 The generative model (all parameters in ``PARAMS``, copied to ``parameters.json``):
 
-1. **Acquisition** — 20,000 customers, acquisition day drawn with a growing trend
+1. **Acquisition** — 28,000 customers, acquisition day drawn with a growing trend
    (+50 % over the window) times the seasonal intensity; first order on that day;
    acquisition channel (store, web, app, referral, marketplace) with a cost by channel.
 2. **Seasonality as a time warp** — a daily intensity ``s(t)`` with mean 1
@@ -18,30 +18,47 @@ The generative model (all parameters in ``PARAMS``, copied to ``parameters.json`
    operational clock ``Λ(t) = ∫ s``; purchases are generated in operational time
    and mapped back to calendar days, so the process stays BG/NBD in operational
    time and the BG/NBD remains fit-able on calendar data.
-3. **BG/NBD repeat purchases** (Fader, Hardie & Lee, 2005) — ``λ_i ~ Gamma(r, α)``
-   purchases per year, ``p_i ~ Beta(a, b)``; after each *repeat* purchase the
-   customer drops out with probability ``p_i``. Simulated vectorised over customers,
-   looping over purchase rounds.
+3. **Shifted BG/NBD purchases** (Fader, Hardie & Lee, 2005; shifted as in Batislam et al.,
+   2007) — ``λ_i ~ Gamma(r, α)`` purchases per year, ``p_i ~ Beta(a, b)``, both shifted
+   by the acquisition channel and the relationship trend (``PARAMS["purchases"]``);
+   after *each* purchase, the first one included, the customer drops out with
+   probability ``p_i`` (one-and-done customers exist). Growing relationships buy at
+   ``λ min(e^{g τ}, M)``, declining ones at ``λ e^{-d τ}`` (tenure ``τ``). Simulated
+   vectorised over customers, looping over purchase rounds (``customers`` module).
 4. **Gamma-Gamma spend** — ``ν_i ~ Gamma(q, γ)``, pre-discount order value
-   ``~ Gamma(p, ν_i)``; split into order lines (seasonal categories, segment
-   preferences, products chosen near the target unit price) that sum to the value.
-5. **Channels** — a customer preference (by acquisition channel and age) drifting
-   towards web and app with tenure; stores closed on Sundays; delivery modes.
-6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment at the first
-   purchase after launch (probability rising with ``λ_i`` and engagement); true
-   effect: purchase rate × 1.15 after joining (the member's clock runs faster);
-   1 point per € paid, 500 points = 10 €, FIFO expiry after 12 months, tiers by 2025 spend.
+   ``~ Gamma(p, ν_i)``, except a professional / project-buyer group whose mean basket
+   rises with its purchase rate; growing relationships spend a little more per order and
+   spread to new categories. Split into order lines (seasonal categories, segment
+   preferences, a "home" category, products chosen near the target unit price) that sum
+   to the value.
+5. **Channels** (module ``channels``) — a primary channel (the first order's); a self-selected
+   multichannel adoption time (hazard rising with ``λ_i`` and engagement) after which orders
+   migrate to a second channel and the purchase rate is multiplied by ``1 + true_effect``
+   (extra purchases); per-channel basket factors and margin points; store orders never on a
+   Sunday; delivery modes (home delivery more for large baskets).
+6. **Loyalty programme** (launch 2024-07-01) — self-selected enrolment after the launch
+   (probability rising with the purchases of the 12 months before the launch, a purchase
+   in the last 6 months and the e-mail consent; new customers decide at their first
+   purchase); true effect: purchase rate × 1.15 while active after joining (extra
+   purchases, departure not hastened); 1 point per € paid, 500 points = 10 €, FIFO expiry
+   after 12 months, tiers by 2025 spend; breakage and liability in ``loyalty_truth``.
 7. **Complaints** — incidents on orders (more on home deliveries); badly handled ones
    make the customer leave with probability 0.4 (later orders truncated); well handled
-   ones sometimes bring an extra order (mild recovery paradox). **Survey** respondents
-   (autumn 2024) with a low latent satisfaction leave more often in the next 8 months.
-8. **Campaigns** — 12 campaigns, targeting of consenting customers by objective, random
-   test/témoin split, latent uplift type: persuadables get an incremental order
-   (tagged ``campaign_id``) only when treated, sleeping dogs lose natural orders and
-   unsubscribe more; unsubscription rises with recent contact pressure.
+   ones sometimes bring an extra order (mild recovery paradox). **Survey** (autumn 2024):
+   every active customer is invited; four latent constructs drive departure in the next
+   8 months with known weights; satisfied customers respond more (non-response bias).
+   **Verdane+** yearly delivery membership (module ``subscriptions``, sBG renewals) and
+   **households** in the silos come after the simulation, from their own streams.
+8. **Campaigns** — a regular e-mail / SMS / mail programme with a permanent holdout,
+   12 operations, an e-mail pressure test (0/1/2/4 a month) and a randomised uplift test;
+   latent uplift type: persuadables get an incremental order (tagged ``campaign_id``)
+   only when treated, with fatigue under pressure; sleeping dogs lose natural orders and
+   unsubscribe more; unsubscription rises with contact pressure (see ``campaigns``).
 9. **Promotions, returns, cost to serve** — deal-prone customers get heavy discounts;
-   returns, service contacts, deliveries and catalogues drive activity costs so that
-   some customers are unprofitable (whale curve).
+   ``channels.make_costs``: activity-based costs, each driven only on the channels that
+   cause it (warehouse and delivery on remote orders, a store pool on staff minutes,
+   returns pools with refunded margin and write-down), so that some customers are
+   unprofitable (whale curve).
 10. **Survey, events, calls, B2B, silos, prospects** — see the modules ``survey``, ``journeys``, ``contact_centre`` and ``silos``.
 
 Changing the model changes the bytes: rebuild (``python -m crmlab.datasets build``),
@@ -88,26 +105,68 @@ _CAMPAIGNS = [
 PARAMS: dict = {
     "seed": SEED,
     "window": {"start": "2023-01-01", "end": "2025-12-31", "reference_date": "2025-12-31"},
-    "n_customers": 20_000,
+    "n_customers": 28_000,
     "acquisition_growth": 0.5,
     "acquisition_cost": {"magasin": 12.0, "site web": 38.0, "application": 30.0, "parrainage": 20.0,
                          "marketplace": 24.0},
-    "bgnbd": {"r": 1.0, "alpha_years": 0.3, "a": 0.8, "b": 4.0},
+    "bgnbd": {"r": 0.4, "alpha_years": 0.15, "a": 0.6, "b": 1.6},
+    "purchases": {
+        "process": "shifted BG/NBD: dropout coin after every purchase, the first one included",
+        "channel_rate_multiplier": {"magasin": 1.2, "site web": 0.8, "application": 1.0, "parrainage": 1.3,
+                                    "marketplace": 0.65},
+        "channel_dropout_odds_multiplier": {"magasin": 0.7, "site web": 1.6, "application": 1.0,
+                                            "parrainage": 0.55, "marketplace": 2.0},
+        "trend_shares": {"croissance": 0.3, "stable": 0.4, "déclin": 0.3},
+        "growth_per_year": [0.5, 1.0], "growth_cap": 5.0, "decline_per_year": [0.6, 1.5],
+        "trend_dropout_odds_multiplier": {"croissance": 0.2, "stable": 1.0, "déclin": 2.0},
+        "growth_spend_per_year": 0.05,
+        "category_breadth": {"other": 0.35, "growth_start": 0.05, "growth_per_year": 0.35},
+        "pro_share": 0.04, "pro_rate_multiplier": 2.0, "pro_dropout_odds_multiplier": 0.5,
+        "pro_spend_ref_eur": 160.0, "pro_spend_rate_ref": 4.0, "pro_spend_elasticity": 0.7,
+        "pro_spend_sd_log": 0.25,
+    },
     "gamma_gamma": {"p": 6.0, "q": 4.0, "gamma": 45.0},
     "needs_segment_shares": [0.3, 0.2, 0.3, 0.2],
-    "uplift_shares": [0.25, 0.27, 0.40, 0.08],
-    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -1.0,
-                "join_slope_rate": 0.9, "join_slope_engagement": 0.6, "earn_per_eur": 1,
+    "uplift_shares": [0.40, 0.22, 0.30, 0.08],
+    "loyalty": {"launch_date": "2024-07-01", "true_effect": 0.15, "join_intercept": -2.2, "signup_delay_days": 30,
+                "join_slope_frequency": 1.1, "join_slope_recent": 0.8, "join_slope_consent": 0.6, "earn_per_eur": 1,
                 "burn_points": 500, "burn_value_eur": 10.0, "redeem_prob": 0.5, "expiry_days": 365,
                 "tier_thresholds_eur_2025": {"argent": 300, "or": 800}},
     "promotions": {"sale_months": [1, 7], "sale_multiplier": 1.8, "rates": [0.1, 0.2, 0.3, 0.4],
                    "rate_probs": [0.4, 0.3, 0.2, 0.1]},
     "complaint_rate": 0.015,
-    "survey_effects": {"leave_intercept": -2.2, "leave_slope_latent_satisfaction": -1.5,
-                       "leave_delay_days": [15, 240]},
+    "survey_effects": {"invite_share": 1.0, "leave_intercept": -2.4,
+                       "driver_weights": {"satisfaction": -1.5, "attitude": -0.3, "switching_costs": -0.9,
+                                          "trust": 0.0},
+                       "leave_delay_days": [15, 240],
+                       "response": {"intercept": -0.25, "slope_satisfaction": 0.7, "slope_engagement": 0.0}},
+    "subscriptions": {"launch_date": "2023-02-01", "fee_eur": 49.0, "join_prob_per_home_order": 0.15,
+                      "alpha": 0.8, "beta": 1.6, "theta_score_noise": 1.0},
+    "households": {"share_in_couples": 0.35, "usage_name_prob": 0.4, "family_email_household_prob": 0.08, "family_email_record_prob": 0.5,
+                   "landline_prob": 0.05},
     "complaint_effects": {"bad_handling_dropout_prob": 0.4, "recovery_order_prob": 0.2},
-    "unsubscribe_base": {"e-mail": 0.006, "SMS": 0.012, "courrier": 0.002},
-    "unsubscribe_pressure": 1.5,
+    "marketing": {
+        "holdout_share": 0.05, "response_days": {"e-mail": 7, "SMS": 7, "courrier": 30},
+        "operation_response_days": 30, "operation_tau_scale": 0.6,
+        "effect_index": {"recency_90_365": 2.2, "age_under_45": 0.7, "orders_4_or_more": -2.0},
+        "max_p_incremental": 0.7,
+        "fatigue_per_contact": 0.5, "dog_unsubscribe_multiplier": 4.0,
+        "unsubscribe_base": {"e-mail": 0.0015, "SMS": 0.004, "courrier": 0.001}, "unsubscribe_pressure": 0.35,
+        "newsletter": {"name": "Lettre Verdane", "channel": "e-mail", "first": "2023-01-12", "recency_days": 240,
+                       "offer": "sélection de la quinzaine", "offer_rate": 0.0, "cost_per_contact": 0.03,
+                       "tau": 0.10, "dog_suppress": 0.2},
+        "sms": {"name": "SMS du mois", "channel": "SMS", "first": "2023-02-01", "recency_days": 180,
+                "offer": "-10 % pendant 3 jours", "offer_rate": 0.10, "cost_per_contact": 0.09, "tau": 0.06,
+                "dog_suppress": 0.3},
+        "mail": {"name": "Courrier de saison", "channel": "courrier", "first": "2023-03-01", "recency_days": 180,
+                 "offer": "bon de 10 € dès 50 €", "offer_rate": 0.12, "cost_per_contact": 1.20, "tau": 0.15,
+                 "dog_suppress": 0.5},
+        "pressure_test": {"start": "2024-09-02", "weeks": 24, "cells": [0, 1, 2, 4],
+                          "shares": [0.25, 0.25, 0.25, 0.25], "recency_days": 365},
+        "uplift_test": {"name": "Bon de 15 € — test aléatoire", "send_date": "2025-04-15",
+                        "offer": "bon de 15 € dès 60 €", "offer_rate": 0.15, "cost_per_contact": 0.05,
+                        "treat_share": 0.5, "response_days": 14, "quiet_days_before": 28, "tau": 0.12, "dog_suppress": 0.6},
+    },
     "campaigns": [
         {"campaign_id": k, "name": nm, "channel": ch, "send_date": sd, "objective": ob, "offer": of,
          "offer_rate": orate, "cost_per_contact": cpc, "control_share": cs, "max_targets": mt,
@@ -115,8 +174,25 @@ PARAMS: dict = {
          "points_multiplier": 2 if of == "points doublés" else 1}
         for k, nm, ch, sd, ob, of, orate, cpc, cs, mt, pp in _CAMPAIGNS
     ],
-    "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 7.0,
-                   "retours": 40.0, "service_client": 12.5, "catalogues": 5.0, "animation_magasins": 3.5},
+    "channels": {
+        "adoption": {"true_effect": 0.30, "hazard_per_year": 0.25, "slope_rate": 0.5, "slope_engagement": 0.4},
+        # logits of the second channel (store, web, app, phone) by primary channel (rows)
+        "second_channel_logits": [[-9.0, 0.6, 0.3, -0.5], [2.5, -9.0, 0.3, -1.0], [2.2, 0.5, -9.0, -1.5],
+                                  [1.0, 0.3, -0.5, -9.0]],
+        "share_start": 0.4, "share_end": 0.75, "share_years": 2.0,
+        "basket_factor": {"magasin": 0.85, "site web": 1.2, "application": 0.95, "téléphone": 1.3},
+        "margin_points": {"magasin": 0.0, "site web": -0.02, "application": -0.01, "téléphone": 0.0},
+        "home_delivery_slope_spend": 1.5,
+        "store_checkout_minutes": 3.0, "store_advice_minutes": 6.0, "store_return_minutes": 8.0,
+        # a project appointment's minutes: the meeting (≥ 2 h) plus the designer's plan and quote
+        # prepared after it (mean 3 h), all caused by the customer who booked it
+        "project_appointments": {"share": 0.08, "rate_per_year": 1.5, "min_minutes": 120.0, "extra_minutes": 180.0},
+        "return_writedown_rate": {"remote": 0.25, "store": 0.05},
+        "store_identification_rate": 0.35,
+    },
+    "unit_costs": {"traitement_commandes": 7.0, "livraison_domicile": 14.0, "livraison_relais": 6.5,
+                   "retrait_magasin": 3.0, "retours": 25.0, "vente_magasin": 0.60, "service_client": 10.0,
+                   "catalogues": 5.0, "animation_magasins": 1.5},
     "return_logit_intercept": -3.6,
     # journeys (chapter 11): touch counts ~ Poisson(rate · e^(intent_loading · z)), z the latent
     # intent; conversion logit = intercept + intent_effect · z + Σ logit_effect · log2(1 + touches)
@@ -172,9 +248,11 @@ TABLE_FILES = {
     "events": "events.csv.gz", "calls": "calls.csv", "b2b_accounts": "b2b_accounts.csv",
     "b2b_contacts": "b2b_contacts.csv", "silos": "silos.csv",
     "customers_truth": "ground_truth/customers_truth.csv", "silo_mapping": "ground_truth/silo_mapping.csv",
+    "survey_truth": "ground_truth/survey_truth.csv", "subscriptions": "subscriptions.csv",
     "journeys": "journeys.csv.gz", "touchpoints": "touchpoints.csv.gz",
     "attribution_truth": "ground_truth/attribution_truth.csv",
     "call_intervals": "call_intervals.csv", "call_log": "call_log.csv.gz",
+    "pressure_test": "pressure_test.csv", "uplift_test_truth": "ground_truth/uplift_test_truth.csv",
 }
 RNG_NAMES = ["stores", "customers", "purchases", "loyalty", "channels", "complaints", "campaigns",
              "times", "values", "lines", "points", "costs", "survey", "events", "calls", "b2b", "silos",
@@ -305,17 +383,26 @@ def build(out_dir: str | Path) -> list[Path]:
     from .contact_centre import make_calls, make_contact_centre
     from .journeys import make_events, make_journeys
     from .silos import make_b2b, make_prospects, make_silos
+    from .subscriptions import make_subscriptions
     from .survey import make_survey
 
     out = Path(out_dir)
     _ensure_writable(out)
     tables = simulate()
     names, rngs = tables.pop("_names"), tables.pop("_rngs")
-    tables["survey"] = make_survey(rngs["survey"], PARAMS, tables)
+    tables["survey"], tables["survey_truth"] = make_survey(rngs["survey"], PARAMS, tables)
+    tables["subscriptions"], sub_realised = make_subscriptions(stream("subscriptions"), PARAMS, tables)
+    tables["_parameters"]["subscriptions"]["realised"] = sub_realised
+    st = tables["survey_truth"]
+    tables["_parameters"]["survey_effects"]["realised"] = {
+        "n_invited": int(len(st)), "n_respondents": int(st["responded"].sum()),
+        "mean_satisfaction_invited": round(float(st["satisfaction_answer"].mean()), 3),
+        "mean_satisfaction_respondents": round(float(tables["survey"]["satisfaction"].mean()), 3),
+        "share_left_after_survey": round(float(st["left_after_survey"].mean()), 4)}
     tables["events"] = make_events(rngs["events"], PARAMS, tables)
     tables["calls"] = make_calls(rngs["calls"], PARAMS)
     tables["b2b_accounts"], tables["b2b_contacts"] = make_b2b(rngs["b2b"], names)
-    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables)
+    tables["silos"], tables["silo_mapping"] = make_silos(rngs["silos"], tables, stream("households"), PARAMS)
     tables["prospects"] = make_prospects(rngs["prospects"], tables)
     (tables["journeys"], tables["touchpoints"], tables["attribution_truth"],
      tables["_parameters"]["journeys_realised"]) = make_journeys(stream("journeys"), PARAMS, tables)
@@ -337,13 +424,6 @@ def build(out_dir: str | Path) -> list[Path]:
     return written
 
 
-def _truncate(orders: pd.DataFrame, comp: pd.DataFrame, last_day: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop each customer's orders (and complaints) after ``last_day`` (inf: keep all)."""
-    orders = orders[orders["day"].to_numpy() <= last_day[orders["_cust"].to_numpy()]].reset_index(drop=True)
-    keep = comp["_order_key"].isin(orders["_key"]) & (comp["_day"].to_numpy() <= last_day[comp["_cust"].to_numpy()])
-    return orders, comp[keep].reset_index(drop=True)
-
-
 def simulate() -> dict:
     """Run the company model; return the published tables plus private objects (keys starting with ``_``)."""
     P = PARAMS
@@ -354,59 +434,33 @@ def simulate() -> dict:
     products = customers.make_products(R["products"])
     c = customers.make_customers(R["customers"], P, cal, stores, names)
     n = len(c)
+    channels.channel_traits(R["channels"], P, c)
     cust, u, rnd, death = customers.simulate_purchases(R["purchases"], P, cal, c)
-    day, u_cal, join_day, death_day, is_join = loyalty.apply_loyalty(R["loyalty"], P, cal, c, cust, u, death)
+    cust, u, rnd, is_mc = channels.adopt_multichannel(stream("multichannel"), P, cal, c, cust, u, rnd, death)
+    cust, rnd, day, u_cal, join_day, death_day, is_join, _src = loyalty.apply_loyalty(R["loyalty"], P, cal, c,
+                                                                                    cust, u, rnd, death)
+    is_mc = is_mc[_src]
     inwin = day < B.N_DAYS
     orders = pd.DataFrame({"_cust": cust[inwin], "day": day[inwin], "_u": u_cal[inwin], "round": rnd[inwin],
-                           "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": ""})
+                           "is_join": is_join[inwin], "kind": "naturelle", "campaign_id": "", "_mc": is_mc[inwin]})
     orders = orders.sort_values(["_cust", "_u"], kind="stable").reset_index(drop=True)
     orders["_key"] = np.arange(len(orders))
-    orders = pd.concat([orders, channels.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy(),
-                                                  orders["day"].to_numpy(),
-                                                  first=(orders["round"] == 0).to_numpy())], axis=1)
+    chans = channels.assign_channels(R["channels"], P, c, stores, orders)
+    orders["day"] = chans.pop("day").to_numpy()  # store orders never on a Sunday
+    orders = pd.concat([orders, chans], axis=1)
 
-    # complaints and their effect on later behaviour
-    rc = R["complaints"]
-    comp = survey.make_complaints(rc, P, orders)
-    comp["_order_key"] = orders["_key"].to_numpy()[comp["_order_row"].to_numpy()]
-    bad = (comp["resolution"] != B.RESOLUTIONS[0]).to_numpy()
-    leave = bad & (rc.random(len(comp)) < P["complaint_effects"]["bad_handling_dropout_prob"])
-    trunc = np.full(n, np.inf)
-    np.minimum.at(trunc, comp["_cust"].to_numpy()[leave], comp["_day"].to_numpy()[leave])
-    orders, comp = _truncate(orders, comp, trunc)
-    death_day = np.minimum(death_day, trunc)
-    join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
-    # survey (autumn 2024): dissatisfied respondents leave more often in the following months
-    from .survey import survey_sample
-
-    rs = R["survey"]
-    sv = survey_sample(rs, c, death_day, join_day, comp)
-    se = P["survey_effects"]
-    logit = se["leave_intercept"] + se["leave_slope_latent_satisfaction"] * sv["_z"].to_numpy()
-    leave = rs.random(len(sv)) < B.sigmoid(logit)
-    lo, hi = se["leave_delay_days"]
-    leave_day = sv["_day"].to_numpy() + rs.integers(lo, hi + 1, len(sv))
-    trunc_sv = np.full(n, np.inf)
-    trunc_sv[sv["_cust"].to_numpy()[leave]] = np.minimum(leave_day[leave], B.N_DAYS - 1)
-    orders, comp = _truncate(orders, comp, trunc_sv)
-    trunc = np.minimum(trunc, trunc_sv)
-    death_day = np.minimum(death_day, trunc)
-    join_day = np.where((join_day >= 0) & (join_day > trunc), -1, join_day)
-    good = comp[(comp["resolution"] == B.RESOLUTIONS[0]).to_numpy()]
-    gc = good["_cust"].to_numpy()
-    rec_day = good["_day"].to_numpy() + rc.integers(10, 91, len(good))
-    rec = (rc.random(len(good)) < P["complaint_effects"]["recovery_order_prob"]) & (rec_day < B.N_DAYS) \
-        & (death_day[gc] > rec_day) & ~np.isfinite(trunc[gc])
-    rec_orders = pd.DataFrame({"_cust": gc[rec], "day": rec_day[rec], "round": -1, "is_join": False,
-                               "kind": "récupération", "campaign_id": ""})
-    orders = pd.concat([orders, rec_orders], ignore_index=True)
+    # complaints and the survey (autumn 2024): departures they cause, recovery orders (module survey)
+    orders, comp, death_day, join_day, trunc = survey.complaint_departures(R["complaints"], P, orders, death_day,
+                                                                           join_day)
+    orders, comp, death_day, join_day, trunc, sv = survey.survey_departures(R["survey"], P, c, orders, comp,
+                                                                            death_day, join_day, trunc)
+    orders = survey.recovery_orders(R["complaints"], P, orders, comp, death_day, trunc)
 
     # campaigns
     orders, contacts, unsub, camp_truth = campaigns.run_campaigns(R["campaigns"], P, c, orders, join_day, death_day)
     new = orders["channel"].isna().to_numpy()
-    chans = channels.assign_channels(R["channels"], c, stores, orders["_cust"].to_numpy()[new],
-                              orders["day"].to_numpy()[new])
-    for col in ["channel", "store_id", "delivery_mode"]:
+    chans = channels.assign_channels(R["channels"], P, c, stores, orders[new], sunday_shift=1)
+    for col in ["day", "channel", "store_id", "delivery_mode"]:
         orders.loc[new, col] = chans[col].to_numpy()
     new_keys = orders["_key"].isna().to_numpy()
     orders.loc[new_keys, "_key"] = orders["_key"].max() + 1 + np.arange(new_keys.sum())
@@ -417,32 +471,32 @@ def simulate() -> dict:
     orders["_dt"] = customers.order_times(R["times"], orders["channel"].to_numpy(), orders["day"].to_numpy())
     orders = orders.sort_values(["_cust", "_dt", "_key"], kind="stable").reset_index(drop=True)
     rv = R["values"]
-    nu = c["_nu"].to_numpy()[orders["_cust"].to_numpy()]
-    orders["_value"] = rv.gamma(P["gamma_gamma"]["p"], 1.0 / nu)
+    orders["_value"] = customers.order_values(rv, P, c, orders["_cust"].to_numpy(), orders["day"].to_numpy())
+    orders["_value"] *= channels.basket_factor(P, orders["channel"].to_numpy())
     orders["_month"] = pd.DatetimeIndex(orders["_dt"]).month
-    lines, value, line_margin = customers.make_lines(R["lines"], orders, c, products)
+    lines, value, line_margin = customers.make_lines(R["lines"], P, orders, c, products)
     orders["_value"] = value
     pr = P["promotions"]
     sale = np.isin(orders["_month"], pr["sale_months"])
     deal = c["_deal"].to_numpy()[orders["_cust"].to_numpy()]
     has_promo = rv.random(len(orders)) < np.minimum(deal * np.where(sale, pr["sale_multiplier"], 1.0), 0.95)
     rate = np.where(has_promo, rv.choice(pr["rates"], len(orders), p=pr["rate_probs"]), 0.0)
-    offer = pd.Series({k["campaign_id"]: k["offer_rate"] for k in P["campaigns"]})
+    meta = camp_truth["meta"].set_index("campaign_id")
+    offer = meta["offer_rate"]
     camp_rate = orders["campaign_id"].map(offer).fillna(0.0).to_numpy()
     rate = np.where(orders["campaign_id"].to_numpy() != "", np.maximum(camp_rate, rate * 0.5), rate)
     orders["_promo"] = np.round(rate * value, 2)
-    mult = pd.Series({k["campaign_id"]: k.get("points_multiplier", 1) for k in P["campaigns"]})
+    mult = meta["points_multiplier"]
     orders["_points_mult"] = orders["campaign_id"].map(mult).fillna(1).to_numpy()
-    join_dt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[ns]")
-    join_rows = orders[orders["is_join"].to_numpy()]
-    join_dt[join_rows["_cust"].to_numpy()] = join_rows["_dt"].to_numpy()
-    member = join_dt < np.datetime64("2100-01-01")
-    join_day = np.where(member, (join_dt - np.datetime64("2023-01-01")).astype("timedelta64[D]").astype(int), -1)
+    join_dt = np.where(join_day >= 0, B.DAYS[np.maximum(join_day, 0)].to_numpy(), np.datetime64("2100-01-01"))
+    join_dt = join_dt.astype("datetime64[ns]")  # a member earns points from her join day on
+    member = join_day >= 0
     earned, redeemed, disc_pts, expiry = loyalty.loyalty_points(R["points"], P, orders, join_dt)
     discount = np.round(np.minimum(orders["_promo"].to_numpy() + disc_pts, value), 2)
     orders["amount"] = np.round(value - discount, 2)
     orders["discount"] = discount
-    orders["gross_margin"] = np.round(line_margin - discount, 2)
+    orders["gross_margin"] = np.round(line_margin + channels.margin_adjustment(P, orders["channel"].to_numpy(), value)
+                                      - discount, 2)
     orders["points_earned"], orders["points_redeemed"] = earned, redeemed
     home = (orders["delivery_mode"] == "livraison domicile").to_numpy()
     relay = (orders["delivery_mode"] == "point relais").to_numpy()
@@ -533,25 +587,11 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["loyalty_points"] = lp.reset_index(drop=True)
 
     # campaigns and contacts, responses measured on the final orders
-    camp = pd.DataFrame(P["campaigns"])
-    n_t = contacts.groupby("campaign_id").size()
-    camp_out = camp[["campaign_id", "name", "channel", "send_date", "objective", "offer", "cost_per_contact",
-                     "control_share"]].copy()
-    camp_out.insert(7, "n_targeted", camp_out["campaign_id"].map(n_t).fillna(0).astype(int))
-    out["campaigns"] = camp_out
-    resp = []
-    for k in P["campaigns"]:
-        send = B.day_index(k["send_date"])
-        w = orders[(orders["day"] > send) & (orders["day"] <= send + 30)]
-        agg = w.groupby("_cust").agg(response_amount=("amount", "sum"), response_margin=("gross_margin", "sum"))
-        cc = contacts[contacts["campaign_id"] == k["campaign_id"]]
-        a = agg.reindex(cc["_cust"].to_numpy())
-        resp.append(pd.DataFrame({"responded": a["response_amount"].notna().astype(int).to_numpy(),
-                                  "response_amount": a["response_amount"].fillna(0).round(2).to_numpy(),
-                                  "response_margin": a["response_margin"].fillna(0).round(2).to_numpy()},
-                                 index=cc.index))
-    r = pd.concat(resp)
-    cc = contacts.join(r)
+    camp = camp_truth["meta"]
+    out["campaigns"], out["pressure_test"], extra_truth = campaigns.publish_tables(P, camp, contacts, camp_truth,
+                                                                                   cid)
+    out.update(extra_truth)
+    cc = contacts.join(campaigns.contact_responses(contacts, camp, orders))
     cc["customer_id"] = cid[cc["_cust"].to_numpy()]
     out["campaign_contacts"] = cc[["campaign_id", "customer_id", "group", "contacted", "responded",
                                    "response_amount", "response_margin", "unsubscribed"]]
@@ -569,58 +609,8 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
     out["_complaints"] = cm
 
     # cost to serve
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(orders["_cust"].to_numpy()[mask], minlength=n)
-    all_o = np.ones(len(orders), dtype=bool)
-    n_orders = count(all_o)
-    n_home = count((orders["delivery_mode"] == "livraison domicile").to_numpy())
-    n_relay = count((orders["delivery_mode"] == "point relais").to_numpy())
-    n_ret = count(orders["returned"].to_numpy() == 1)
-    n_comp = np.bincount(cm["_cust"].to_numpy(), minlength=n)
-    needy = c["_needy"].to_numpy()
-    mu = needy * (0.12 * n_orders + 1.0 * n_ret + 0.2 * n_home) + 1.5 * n_comp
-    n_serv = rng.poisson(mu)
-    contacted = contacts[contacts["contacted"] == 1]
-    n_mkt = np.bincount(contacted["_cust"].to_numpy(), minlength=n)
-    n_cat = np.zeros(n, dtype=int)
-    for y in (2023, 2024, 2025):  # one autumn catalogue per year
-        d = B.day_index(f"{y}-09-01")
-        past = orders[orders["day"] < d]
-        last = np.full(n, -10_000)
-        np.maximum.at(last, past["_cust"].to_numpy(), past["day"].to_numpy())
-        n_cat += ((c["consent_post"].to_numpy() == 1) & (d - last <= 365) & (np.nan_to_num(unsub, posinf=1e9) > d))
-    cts = pd.DataFrame({"customer_id": cid, "n_orders": n_orders, "n_home_deliveries": n_home,
-                        "n_relay_deliveries": n_relay, "n_returns": n_ret, "n_service_contacts": n_serv,
-                        "n_marketing_contacts": n_mkt, "n_catalogues": n_cat})
-    out["cost_to_serve"] = cts
-    uc = P["unit_costs"]
-    cpc = camp.set_index("campaign_id")["cost_per_contact"]
-    mkt_pool = float(contacted["campaign_id"].map(cpc).sum())
-    def pool(key: str, volume: np.ndarray) -> float:
-        return uc[key] * float(volume.sum())
-
-    act = [
-        ("traitement_commandes", "Préparation et traitement des commandes", pool("traitement_commandes", n_orders),
-         "n_orders", "direct"),
-        ("livraison_domicile", "Livraison à domicile", pool("livraison_domicile", n_home), "n_home_deliveries", "direct"),
-        ("livraison_relais", "Livraison en point relais", pool("livraison_relais", n_relay), "n_relay_deliveries",
-         "direct"),
-        ("retours", "Traitement des retours", pool("retours", n_ret), "n_returns", "direct"),
-        ("service_client", "Contacts au service client", pool("service_client", n_serv), "n_service_contacts", "direct"),
-        ("contacts_marketing", "Campagnes de marketing direct", mkt_pool, "n_marketing_contacts", "direct"),
-        ("catalogues", "Envoi du catalogue annuel", pool("catalogues", n_cat), "n_catalogues", "direct"),
-        ("animation_magasins", "Animation commerciale et vente assistée", pool("animation_magasins", n_orders),
-         "n_orders", "indirect"),
-        # Common costs: the share of head office, brand advertising and IT borne by the
-        # identified-customer business over the 3 years (anonymous store sales carry the
-        # rest), sized so that customers' direct profit covers them with a thin margin.
-        ("siege", "Siège et direction générale", 240_000.0, "", "commun"),
-        ("publicite_marque", "Publicité de marque (TV, affichage)", 150_000.0, "", "commun"),
-        ("systeme_information", "Système d'information et site web", 90_000.0, "", "commun"),
-    ]
-    act_df = pd.DataFrame(act, columns=["activity", "label_fr", "cost_pool_eur", "driver", "kind"])
-    act_df["cost_pool_eur"] = act_df["cost_pool_eur"].round(2)
-    out["activity_costs"] = act_df
+    out["cost_to_serve"], out["activity_costs"] = channels.make_costs(rng, P, c, orders, cm, contacts, unsub, camp,
+                                                                          death_day)
 
     # ground truth
     dd = np.where(np.isfinite(death_day), death_day, 0).astype(int)
@@ -637,7 +627,16 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
         "needs_segment": np.array(B.SEGMENTS, dtype=object)[c["_segment"].to_numpy()],
         "birth_date": B.fmt_date(c["_birth_date"]).to_numpy(),
         "deal_proneness": np.round(c["_deal"].to_numpy(), 3),
+        **channels.channel_truth(c, death_day),
     })
+    rate_end, exp_next = customers.expected_next_year(P, cal, c, ~np.isfinite(death_day), join_day,
+                                                      truth["multichannel_effect_applied"].to_numpy() == 1)
+    truth["relationship_trend"] = np.array(customers.TREND_CLASSES, dtype=object)[c["_trend_class"].to_numpy()]
+    truth["trend_per_year"] = np.round(c["_growth"].to_numpy() - c["_decline"].to_numpy(), 4)
+    truth["purchase_rate_end"] = np.round(rate_end, 4)
+    truth["expected_purchases_2026"] = np.round(exp_next, 4)
+    truth["pro_buyer"] = c["_pro"].to_numpy().astype(int)
+    truth["home_category"] = np.array(B.CATEGORIES, dtype=object)[c["_home_cat"].to_numpy()]
     out["customers_truth"] = truth
     bg = P["bgnbd"]
     params = json.loads(json.dumps(P))
@@ -645,12 +644,19 @@ def _publish(out: dict, P: dict, cal, stores, products, c, orders, lines, comp, 
                        "alpha_weeks": round(bg["alpha_years"] * B.YEAR_DAYS / 7, 4),
                        "mean_purchase_rate_per_year": round(bg["r"] / bg["alpha_years"], 4),
                        "time_unit_note": "lambda_i ~ Gamma(r, alpha) in purchases per operational year; "
-                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)"}
+                                         "alpha scales with the time unit (alpha_weeks = alpha_years × 365.25 / 7)",
+                       "process_note": "base draws of a shifted BG/NBD (dropout coin after every purchase, the "
+                                       "first one included), then multiplied by the acquisition channel, trend "
+                                       "and professional effects of 'purchases': a fitted BG/NBD is not expected "
+                                       "to return these values"}
     gg = P["gamma_gamma"]
     params["gamma_gamma"] = {**gg, "mean_order_value_eur": round(gg["p"] * gg["gamma"] / (gg["q"] - 1), 2),
                              "note": "nu_i ~ Gamma(q, gamma) (rate gamma), order value ~ Gamma(p, nu_i); lifetimes names gamma 'v'"}
-    params["campaign_truth"] = camp_truth
+    params["campaign_truth"] = camp_truth["per_campaign"]
+    params["marketing_truth"] = camp_truth["summary"]
+    params["loyalty_truth"] = loyalty.points_truth(P, earned, redeemed, expiry, member)
     params["realised"] = {"n_customers": int(n), "n_orders": int(len(orders)),
                           "n_loyalty_members": int(member.sum()),
-                          "n_alive_at_end": int((~np.isfinite(death_day)).sum())}
+                          "n_alive_at_end": int((~np.isfinite(death_day)).sum()),
+                          "n_multichannel_adopters": int(truth["multichannel_effect_applied"].sum())}
     out["_parameters"] = params

@@ -1,6 +1,22 @@
 """Customers and purchases: stores, customers, the purchase process, products, order lines and times.
 
-See ``crmlab.generator`` for the model. Functions take random generators and the
+The purchase process (v2) is a **shifted BG/NBD** in each customer's own clock:
+
+- traits: ``λ_i ~ Gamma(r, α)`` and ``p_i ~ Beta(a, b)``, then multiplied by the
+  acquisition channel's effect (``λ × rate multiplier``, dropout odds ``p/(1-p) ×
+  odds multiplier``) and, for the professional / project buyers, by their own factors;
+- the drop-out coin is tossed after **every** purchase, the first one included: a
+  customer can be lost before any repeat purchase (one-and-done);
+- relationship trend: a share of customers buy more and more often with tenure
+  (``λ(τ) = λ min(e^{g τ}, M)``, « croissance »), a share less and less (``λ(τ) = λ e^{-d τ}``,
+  « déclin »), the rest at a constant rate (« stable »). Purchases are drawn at rate
+  ``λ`` on the warped clock ``w(τ) = ∫ λ(s)/λ ds`` and mapped back to tenure ``τ``;
+- spend: Gamma-Gamma (``ν_i ~ Gamma(q, γ)``, value ~ ``Gamma(p, ν_i)``), except the
+  professionals, whose mean basket rises with their purchase rate
+  (``mean = ref × (λ / λ_ref)^elasticity``); growing relationships also spend a little
+  more per order and spread to new categories with tenure.
+
+See ``crmlab.generator`` for the rest of the model. Functions take random generators and the
 parameter dict ``P`` and return numpy arrays / DataFrames; all loops run over purchase
 rounds or categories, never over customers or orders.
 """
@@ -11,6 +27,9 @@ import numpy as np
 import pandas as pd
 
 from .reference import (ACQ_CHANNELS, AGE_BANDS, CATEGORIES, CATEGORY_SEASON, CITIES, Calendar, DAYS, EMAIL_DOMAINS, MARGIN_RATE, N_DAYS, ORDER_HOURS, PRODUCTS, SEGMENTS, SEGMENT_CATEGORY, START, YEAR_DAYS, ascii_slug, choice_rows, day_index, ids, phone_numbers, sigmoid)
+
+
+TREND_CLASSES = ["croissance", "stable", "déclin"]
 
 
 # --------------------------------------------------------------------------- stores
@@ -49,12 +68,15 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     growth = 1.0 + P["acquisition_growth"] * np.arange(N_DAYS) / N_DAYS
     w = cal.s * growth
     acq_day = np.sort(rng.choice(N_DAYS, size=n, p=w / w.sum()))
-    bg, gg = P["bgnbd"], P["gamma_gamma"]
-    lam = rng.gamma(bg["r"], 1.0 / bg["alpha_years"], n)
-    p_drop = rng.beta(bg["a"], bg["b"], n)
+    bg, gg, pu = P["bgnbd"], P["gamma_gamma"], P["purchases"]
+    lam0 = rng.gamma(bg["r"], 1.0 / bg["alpha_years"], n)
+    p0 = rng.beta(bg["a"], bg["b"], n)
     nu = rng.gamma(gg["q"], 1.0 / gg["gamma"], n)
-    z = (np.log(lam) - np.log(lam).mean()) / np.log(lam).std()
-    engagement = 0.6 * z + 0.8 * rng.standard_normal(n)
+    eng_noise = rng.standard_normal(n)
+    pro = rng.random(n) < pu["pro_share"]
+    trend_cls = rng.choice(len(TREND_CLASSES), n, p=[pu["trend_shares"][k] for k in TREND_CLASSES])
+    trend_u = rng.random(n)
+    pro_noise = rng.lognormal(0.0, pu["pro_spend_sd_log"], n)
 
     c = pd.DataFrame({"customer_id": ids("C", n, 6)})
     gender = np.where(rng.random(n) < 0.56, "F", "M")
@@ -63,8 +85,11 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     last = rng.choice(names["last"], n)
     c["first_name"], c["last_name"] = first, last
     # e-mail: first.last or initial+last, plus digits when needed, one domain
-    slug_first = np.array([ascii_slug(x) for x in first], dtype=object)
-    slug_last = np.array([ascii_slug(x).replace("-", "") for x in last], dtype=object)
+    # slugs computed once per distinct name (a loop over the name pools, not over customers)
+    uf, inv_f = np.unique(first, return_inverse=True)
+    ul, inv_l = np.unique(last, return_inverse=True)
+    slug_first = np.array([ascii_slug(x) for x in uf], dtype=object)[inv_f.ravel()]
+    slug_last = np.array([ascii_slug(x).replace("-", "") for x in ul], dtype=object)[inv_l.ravel()]
     style = rng.integers(0, 3, n)
     digits = rng.integers(1, 99, n)
     local = np.where(style == 0, slug_first + "." + slug_last,
@@ -99,6 +124,9 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
                               np.full(n, -0.3), np.full(n, -0.5)])
     acq = choice_rows(rng, np.exp(logits))
     c["acquisition_channel"] = np.array(ACQ_CHANNELS)[acq]
+    lam, p_drop, nu = purchase_traits(P, acq, lam0, p0, nu, pro, pro_noise, trend_cls)
+    z = (np.log(lam) - np.log(lam).mean()) / np.log(lam).std()
+    engagement = 0.6 * z + 0.8 * eng_noise
     cost_mean = np.array([P["acquisition_cost"][k] for k in ACQ_CHANNELS])[acq]
     c["acquisition_cost"] = np.round(cost_mean * rng.lognormal(-0.045, 0.3, n), 2)
     # home store: a store of the same city, else a random store of the region
@@ -110,6 +138,13 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     c["consent_post"] = (rng.random(n) < sigmoid(-0.2 + 0.3 * engagement + 0.6 * (age >= 4))).astype(int)
     # latent traits
     c["_lambda"], c["_p"], c["_nu"], c["_engagement"] = lam, p_drop, nu, engagement
+    c["_pro"] = pro
+    c["_trend_class"] = trend_cls
+    lo_g, hi_g = pu["growth_per_year"]
+    lo_d, hi_d = pu["decline_per_year"]
+    c["_growth"] = np.where(trend_cls == 0, lo_g + (hi_g - lo_g) * trend_u, 0.0)
+    c["_decline"] = np.where(trend_cls == 2, lo_d + (hi_d - lo_d) * trend_u, 0.0)
+    c["_growth_cap"] = np.full(n, float(pu["growth_cap"]))
     c["_age"] = age
     # a store acquisition cannot happen on a Sunday (stores closed): move it to Saturday
     sunday = (DAYS[acq_day].day_of_week.to_numpy() == 6) & (acq == 0)
@@ -118,6 +153,10 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     c["_acq_day"] = acq_day
     seg_p = np.array(P["needs_segment_shares"])
     c["_segment"] = rng.choice(len(SEGMENTS), n, p=seg_p)
+    # "home" category: where the relationship starts (professionals: DIY or garden)
+    home_cat = choice_rows(rng, SEGMENT_CATEGORY[c["_segment"].to_numpy()])
+    pro_cat = np.where(rng.random(n) < 0.5, CATEGORIES.index("bricolage"), CATEGORIES.index("jardin"))
+    c["_home_cat"] = np.where(pro, pro_cat, home_cat)
     up = np.array(P["uplift_shares"])[None, :] * np.exp(np.column_stack(
         [np.zeros(n), 0.6 * z, -0.6 * z, np.zeros(n)]))
     c["_uplift"] = choice_rows(rng, up)
@@ -138,38 +177,149 @@ def make_customers(rng: np.random.Generator, P: dict, cal: Calendar, stores: pd.
     return c
 
 
-# ------------------------------------------------------------------ BG/NBD purchases
-def simulate_purchases(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFrame) -> tuple:
-    """BG/NBD story in operational time, vectorised over customers, looping over purchase rounds.
+# ------------------------------------------------------------------ purchase traits
+def purchase_traits(P: dict, acq: np.ndarray, lam0: np.ndarray, p0: np.ndarray, nu: np.ndarray,
+                    pro: np.ndarray, pro_noise: np.ndarray,
+                    trend_cls: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Purchase rate, dropout probability and spend rate of each customer.
 
+    The BG/NBD draws ``lam0`` and ``p0`` are shifted by the acquisition channel (rate
+    multiplier, dropout odds multiplier), by the relationship trend (growing relationships
+    are more committed: lower dropout odds; declining ones higher) and by the
+    professional group; a professional's mean basket rises with the purchase rate, so
+    ``nu`` (Gamma-Gamma rate) is replaced for them by ``p_gg / mean``.
+    """
+    pu, gg = P["purchases"], P["gamma_gamma"]
+    rate_mult = np.array([pu["channel_rate_multiplier"][k] for k in ACQ_CHANNELS])[acq]
+    odds_mult = np.array([pu["channel_dropout_odds_multiplier"][k] for k in ACQ_CHANNELS])[acq]
+    rate_mult = rate_mult * np.where(pro, pu["pro_rate_multiplier"], 1.0)
+    odds_mult = odds_mult * np.where(pro, pu["pro_dropout_odds_multiplier"], 1.0)
+    odds_mult = odds_mult * np.array([pu["trend_dropout_odds_multiplier"][k] for k in TREND_CLASSES])[trend_cls]
+    lam = lam0 * rate_mult
+    odds = p0 / np.maximum(1.0 - p0, 1e-12) * odds_mult
+    p = odds / (1.0 + odds)
+    pro_mean = pu["pro_spend_ref_eur"] * (lam / pu["pro_spend_rate_ref"]) ** pu["pro_spend_elasticity"] * pro_noise
+    pro_mean = np.clip(pro_mean, 40.0, 1500.0)
+    nu = np.where(pro, gg["p"] / pro_mean, nu)
+    return lam, p, nu
+
+
+def _trend_arrays(c: pd.DataFrame, idx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Growth rate g, decline rate d and growth cap M of the customers ``idx`` (all if None)."""
+    g = c["_growth"].to_numpy()
+    d = c["_decline"].to_numpy()
+    cap = c["_growth_cap"].to_numpy()
+    if idx is not None:
+        g, d, cap = g[idx], d[idx], cap[idx]
+    return g, d, cap
+
+
+def warp(c: pd.DataFrame, tau: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+    """Cumulative purchase intensity ``w(τ) = ∫_0^τ λ(s)/λ ds`` at tenure ``τ`` (op years).
+
+    Growth (``_growth`` = g > 0): ``λ(τ) = λ min(e^{g τ}, M)`` (``M`` = ``_growth_cap``);
+    decline (``_decline`` = d > 0): ``λ(τ) = λ e^{-d τ}``; stable: constant.
+    """
+    g, d, cap = _trend_arrays(c, idx)
+    g_safe, d_safe = np.where(g > 0, g, 1.0), np.where(d > 0, d, 1.0)
+    tau_c = np.log(cap) / g_safe  # tenure at which growth reaches its cap
+    grow = np.where(tau <= tau_c, np.expm1(g_safe * np.minimum(tau, tau_c)) / g_safe,
+                    (cap - 1.0) / g_safe + cap * (tau - tau_c))
+    return np.where(d > 0, -np.expm1(-d_safe * tau) / d_safe, np.where(g > 0, grow, tau))
+
+
+def unwarp(c: pd.DataFrame, w: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`warp`: the tenure ``τ`` at which cumulative intensity ``w`` is reached."""
+    g, d, cap = _trend_arrays(c, idx)
+    g_safe, d_safe = np.where(g > 0, g, 1.0), np.where(d > 0, d, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dec = -np.log1p(-np.minimum(d_safe * w, 1.0 - 1e-15)) / d_safe
+    w_c = (cap - 1.0) / g_safe
+    grow = np.where(w <= w_c, np.log1p(g_safe * w) / g_safe, np.log(cap) / g_safe + (w - w_c) / cap)
+    return np.where(d > 0, dec, np.where(g > 0, grow, w))
+
+
+def rate_multiplier(c: pd.DataFrame, tau: np.ndarray) -> np.ndarray:
+    """``λ(τ) / λ`` of each customer at tenure ``τ`` (op years)."""
+    g, d, cap = _trend_arrays(c, None)
+    return np.minimum(np.exp(g * tau), np.where(g > 0, cap, 1.0)) * np.exp(-d * tau)
+
+
+# ------------------------------------------------------------------ shifted BG/NBD purchases
+def simulate_purchases(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFrame) -> tuple:
+    """Shifted BG/NBD story in operational time, vectorised over customers, looping over rounds.
+
+    The first purchase happens at acquisition; after it and after every later purchase
+    the customer drops out with probability ``p_i``. Repeat purchases are Poisson at rate
+    ``λ_i`` on the customer's warped clock (relationship trend, see :func:`warp`).
     Returns the purchases ``(customer index, op time, round)`` up to a horizon long
-    enough for the loyalty acceleration, and each customer's op time of death
-    (``inf`` if the customer never drops out within the horizon).
+    enough for the loyalty acceleration, and each customer's op time of death (the
+    time of the last purchase before dropping out; ``inf`` if the customer does not drop
+    out within the horizon).
     """
     n = len(c)
     lam, p = c["_lambda"].to_numpy(), c["_p"].to_numpy()
     acq_day = c["_acq_day"].to_numpy()
-    u = cal.op(acq_day, rng.random(n))
+    u0 = cal.op(acq_day, rng.random(n))
     launch = day_index(P["loyalty"]["launch_date"])
     eff = P["loyalty"]["true_effect"]
     horizon = cal.cum[-1] + eff * (cal.cum[-1] - cal.cum[launch]) + 1e-6
-    cust, times, rounds = [np.arange(n)], [u.copy()], [np.zeros(n, dtype=int)]
+    w_end = warp(c, np.maximum(horizon - u0, 0.0))
+    cust, times, rounds = [np.arange(n)], [u0.copy()], [np.zeros(n, dtype=int)]
     death = np.full(n, np.inf)
-    active = np.arange(n)
+    dies0 = rng.random(n) < p  # the coin is tossed after the first purchase too
+    death[dies0] = u0[dies0]
+    w = np.zeros(n)
+    active = np.flatnonzero(~dies0)
     k = 0
     while active.size:
         k += 1
-        u_new = u[active] + rng.exponential(1.0 / lam[active])
-        keep = u_new <= horizon
-        active, u_new = active[keep], u_new[keep]
+        w_new = w[active] + rng.exponential(1.0 / lam[active])
+        keep = w_new <= w_end[active]
+        active, w_new = active[keep], w_new[keep]
         dies = rng.random(active.size) < p[active]
+        u_new = u0[active] + unwarp(c, w_new, active)
         cust.append(active)
         times.append(u_new)
         rounds.append(np.full(active.size, k))
         death[active[dies]] = u_new[dies]
-        u[active] = u_new
+        w[active] = w_new
         active = active[~dies]
     return np.concatenate(cust), np.concatenate(times), np.concatenate(rounds), death
+
+
+def expected_next_year(P: dict, cal: Calendar, c: pd.DataFrame, alive: np.ndarray,
+                       join_day: np.ndarray, multichannel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """True purchase rate at the end of the window and expected purchases over the next year.
+
+    For a customer still alive on 2025-12-31 at tenure ``τ`` (operational years since her
+    first purchase), the next year adds ``Δw = w(τ + 1) - w(τ)`` to her trend-warped clock
+    and she buys ``(1 - e^{-λ p Δw}) / p`` times in expectation (shifted BG/NBD: a coin
+    after each purchase). The loyalty programme (members) and multichannel adoption
+    (adopters) add extra purchases while she is active: × (1 + their true effects).
+    Departures caused by complaints, the survey or campaigns in 2026 are not included.
+    Returns ``(rate at end, expected purchases in 2026)`` (per year, before the programme
+    and multichannel effects for the rate).
+    """
+    lam, p = c["_lambda"].to_numpy(), c["_p"].to_numpy()
+    end_u = cal.cum[-1]
+    u0 = cal.op(c["_acq_day"].to_numpy(), 0.5)  # mid-day: the exact first-purchase time is not kept
+    tau = np.maximum(end_u - u0, 0.0)
+    dw = warp(c, tau + 1.0) - warp(c, tau)
+    expected = np.where(alive, -np.expm1(-lam * p * dw) / np.maximum(p, 1e-12), 0.0)
+    boost = (1.0 + P["loyalty"]["true_effect"] * (join_day >= 0)) \
+        * (1.0 + P["channels"]["adoption"]["true_effect"] * multichannel)
+    return lam * rate_multiplier(c, tau), expected * boost
+
+
+def order_values(rng: np.random.Generator, P: dict, c: pd.DataFrame, cust: np.ndarray,
+                 day: np.ndarray) -> np.ndarray:
+    """Pre-discount target value of each order: Gamma(p, ν_i), times a spend trend for growers."""
+    nu = c["_nu"].to_numpy()[cust]
+    value = rng.gamma(P["gamma_gamma"]["p"], 1.0 / nu)
+    tenure = np.maximum(day - c["_acq_day"].to_numpy()[cust], 0) / YEAR_DAYS
+    growing = c["_growth"].to_numpy()[cust] > 0
+    return value * np.where(growing, np.exp(P["purchases"]["growth_spend_per_year"] * tenure), 1.0)
 
 
 
@@ -183,7 +333,7 @@ def make_products(rng: np.random.Generator) -> pd.DataFrame:
     return df[["product_id", "product_name", "category", "list_price", "margin_rate"]]
 
 
-def make_lines(rng: np.random.Generator, orders: pd.DataFrame, c: pd.DataFrame,
+def make_lines(rng: np.random.Generator, P: dict, orders: pd.DataFrame, c: pd.DataFrame,
                products: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Order lines summing to each order's pre-discount value (Gamma-Gamma draw).
 
@@ -198,9 +348,18 @@ def make_lines(rng: np.random.Generator, orders: pd.DataFrame, c: pd.DataFrame,
     share = g / np.add.reduceat(g, starts)[order_row]
     target = value[order_row] * share
     month = orders["_month"].to_numpy()[order_row]
-    seg = c["_segment"].to_numpy()[orders["_cust"].to_numpy()[order_row]]
+    cust = orders["_cust"].to_numpy()[order_row]
+    seg = c["_segment"].to_numpy()[cust]
     season = np.array([CATEGORY_SEASON[k] for k in CATEGORIES]).T  # (12, 7)
-    cat = choice_rows(rng, SEGMENT_CATEGORY[seg] * season[month - 1])
+    # category breadth: other categories than the customer's "home" one weigh `breadth`;
+    # growing relationships start narrow and spread to new categories with tenure
+    br = P["purchases"]["category_breadth"]
+    tenure = np.maximum(orders["day"].to_numpy()[order_row] - c["_acq_day"].to_numpy()[cust], 0) / YEAR_DAYS
+    growing = c["_growth"].to_numpy()[cust] > 0
+    breadth = np.where(growing, np.minimum(br["growth_start"] + br["growth_per_year"] * tenure, 1.0), br["other"])
+    home = np.zeros((nl, len(CATEGORIES)), dtype=bool)
+    home[np.arange(nl), c["_home_cat"].to_numpy()[cust]] = True
+    cat = choice_rows(rng, SEGMENT_CATEGORY[seg] * season[month - 1] * np.where(home, 1.0, breadth[:, None]))
     qty = 1 + rng.poisson(0.3, nl)
     jitter = rng.normal(0, 0.08, nl)
     prod_idx = np.zeros(nl, dtype=int)

@@ -9,38 +9,64 @@ from .reference import (Calendar, N_DAYS, day_index, sigmoid)
 
 
 def apply_loyalty(rng: np.random.Generator, P: dict, cal: Calendar, c: pd.DataFrame,
-                  cust: np.ndarray, u: np.ndarray, death: np.ndarray) -> tuple:
-    """Self-selected enrolment and the true programme effect, through the time warp.
+                  cust: np.ndarray, u: np.ndarray, rnd: np.ndarray, death: np.ndarray) -> tuple:
+    """Self-selected enrolment and the true programme effect (extra purchases while active).
 
-    A customer may join at her first purchase after the launch (probability rising
-    with the purchase rate and the engagement). After joining, her operational
-    clock runs ``1 + true_effect`` times faster, i.e. she buys that much more often.
-    Returns the calendar day and warped op time of each purchase (day ≥ N_DAYS if
-    beyond the window), the join day (-1 if never), the calendar death day (inf if
-    alive at the end) and whether each purchase is the joining one.
+    Customers recruited before the launch are invited at the launch: a customer signs up
+    (online, in store or in the app) ``Exponential(signup_delay_days)`` days after the
+    launch with a probability rising with what she did before the launch — her number of
+    purchases in the previous 12 months, a purchase in the previous 6 months — and with
+    her e-mail consent (engagement): heavier, more engaged customers join. Enrolment does
+    not depend on whether she will buy again (lapsed customers sign up too). Customers
+    recruited after the launch decide at their first purchase (one purchase, recent).
+    True effect: after joining, each of the member's purchases brings an extra purchase
+    with probability ``true_effect``, placed uniformly between her previous purchase (or
+    her join date) and that one. Her purchase rate is multiplied by ``1 + true_effect``
+    whatever its shape (trend, season), and her departure is not hastened.
+    Returns the purchases with the extra ones appended (customer index, round — -2 for
+    an extra purchase —, calendar day, op time), the join day (-1 if never), the calendar
+    death day (inf if alive at the end), whether each purchase is the joining one, and
+    ``src``: for each returned purchase, the index of the input purchase it comes from
+    (itself, or the purchase an extra one was drawn with), so that a caller can carry
+    per-purchase attributes over (``attr = attr[src]``).
     """
     n = len(c)
     L = P["loyalty"]
-    launch_u = cal.cum[day_index(L["launch_date"])]
+    launch = day_index(L["launch_date"])
     end_u = cal.cum[-1]
-    cand = (u >= launch_u) & (u <= end_u)
-    first_after = np.full(n, np.inf)
-    np.minimum.at(first_after, cust[cand], u[cand])
-    z = np.log(c["_lambda"].to_numpy() / np.exp(np.log(c["_lambda"]).mean()))
-    prob = sigmoid(L["join_intercept"] + L["join_slope_rate"] * z + L["join_slope_engagement"] * c["_engagement"].to_numpy())
-    joins = np.isfinite(first_after) & (rng.random(n) < prob)
-    u_join = np.where(joins, first_after, np.inf)
-    factor = 1.0 + L["true_effect"]
-    uj_safe = np.where(joins, u_join, 0.0)
-    uj = uj_safe[cust]
-    u_cal = np.where(joins[cust] & (u > uj), uj + (u - uj) / factor, u)
-    with np.errstate(invalid="ignore"):  # inf death times stay inf
-        d_death = np.where(joins & (death > uj_safe), uj_safe + (death - uj_safe) / factor, death)
-    day = cal.day(u_cal)
-    death_day = np.where(d_death <= end_u, cal.day(np.minimum(d_death, end_u)), np.inf)
-    join_day = np.where(joins, cal.day(np.where(joins, u_join, 0.0)), -1)
-    is_join = joins[cust] & (u == u_join[cust])
-    return day, u_cal, join_day, death_day, is_join
+    acq_day = c["_acq_day"].to_numpy()
+    # what the shop sees at the launch: purchases of the last 12 months, a purchase in the last 6 months
+    pday = cal.day(u)
+    x12 = np.bincount(cust[(pday >= launch - 365) & (pday < launch)], minlength=n)
+    recent = np.bincount(cust[(pday >= launch - 182) & (pday < launch)], minlength=n) > 0
+    new_cust = acq_day >= launch
+    x12 = np.where(new_cust, 1, x12)
+    recent = recent | new_cust
+    prob = sigmoid(L["join_intercept"] + L["join_slope_frequency"] * np.log1p(x12)
+                   + L["join_slope_recent"] * recent + L["join_slope_consent"] * (c["consent_email"].to_numpy() == 1))
+    draw = rng.random(n)
+    delay = np.floor(rng.exponential(L["signup_delay_days"], n)).astype(int)
+    join_day = np.where(acq_day < launch, launch + delay, acq_day)
+    joins = (draw < prob) & (join_day < N_DAYS)
+    join_day = np.where(joins, join_day, -1)
+    u_join = np.where(joins, cal.op(np.maximum(join_day, 0)), np.inf)
+    # extra purchases of members: one per purchase after joining with probability true_effect
+    order = np.lexsort((u, cust))
+    cs, us = cust[order], u[order]
+    prev = np.concatenate([[-np.inf], us[:-1]])
+    prev[np.concatenate([[True], cs[1:] != cs[:-1]])] = -np.inf
+    lo = np.maximum(prev, u_join[cs])
+    extra = (us > u_join[cs]) & (rng.random(cs.size) < L["true_effect"])
+    x_cust = cs[extra]
+    src = np.concatenate([np.arange(cust.size), order[extra]])
+    x_u = lo[extra] + rng.random(x_cust.size) * (us[extra] - lo[extra])
+    cust = np.concatenate([cust, x_cust])
+    u = np.concatenate([u, x_u])
+    rnd = np.concatenate([rnd, np.full(x_cust.size, -2)])
+    day = cal.day(u)
+    death_day = np.where(death <= end_u, cal.day(np.minimum(death, end_u)), np.inf)
+    is_join = joins[cust] & (acq_day[cust] >= launch) & (rnd == 0)
+    return cust, rnd, day, u, join_day, death_day, is_join, src
 
 
 # ------------------------------------------------------------------ order channels
@@ -105,3 +131,26 @@ def loyalty_points(rng: np.random.Generator, P: dict, orders: pd.DataFrame,
     exp = pd.concat(exp_rows, ignore_index=True)
     exp["points"] = exp["points"].astype(int)
     return earned, redeemed, discount_pts, exp
+
+
+def points_truth(P: dict, earned: np.ndarray, redeemed: np.ndarray, expiry: pd.DataFrame,
+                 member: np.ndarray) -> dict:
+    """The programme's points economics at the end of the window, from the generator's own ledger.
+
+    Breakage = share of settled points (redeemed or expired) that expired; the liability
+    is the euro value of the points still outstanding on the reference date, at face
+    value and net of the breakage rate (the accounting estimate of what will be redeemed).
+    """
+    L = P["loyalty"]
+    exp_in = expiry[expiry["day"] <= N_DAYS - 1]
+    e, r, x = int(earned.sum()), int(redeemed.sum()), int(exp_in["points"].sum())
+    outstanding = e - r - x
+    value = L["burn_value_eur"] / L["burn_points"]
+    breakage = x / max(r + x, 1)
+    return {"n_members": int(member.sum()), "points_earned": e, "points_redeemed": r, "points_expired": x,
+            "points_outstanding_end": outstanding, "eur_per_point": value,
+            "breakage_rate": round(breakage, 4),
+            "liability_face_value_eur": round(outstanding * value, 2),
+            "liability_net_of_breakage_eur": round(outstanding * value * (1 - breakage), 2),
+            "true_effect_note": "each purchase of a member after her join date brings an extra purchase with "
+                                "probability true_effect: purchase rate x (1 + true_effect) while active"}

@@ -85,13 +85,75 @@ def _typo(s: str, u: float, k: int) -> str:
     return s.translate(ACCENTS) if s.translate(ACCENTS) != s else s[:i] + "e" + s[i + 1:]
 
 
-def make_silos(rng: np.random.Generator, T: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Customer records in 5 source systems, with realistic noise, and their true mapping."""
+STREETS = ["rue des Lilas", "rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "boulevard Pasteur",
+           "rue du Moulin", "chemin des Vignes", "rue de la Gare", "allée des Tilleuls", "rue Jules Ferry",
+           "avenue de la Libération", "rue des Écoles", "impasse des Roses", "rue du Général de Gaulle",
+           "place de l'Église", "rue Pierre Curie", "boulevard Gambetta", "rue des Peupliers", "route de Paris",
+           "rue Jean Moulin", "avenue Foch", "rue des Acacias", "rue de la Paix", "chemin du Lavoir"]
+ABBREVIATIONS = {"rue ": "r. ", "avenue ": "av. ", "boulevard ": "bd ", "chemin ": "ch. ", "allée ": "all. "}
+LANDLINE_PREFIX = {"Île-de-France": "01", "Bretagne": "02", "Pays de la Loire": "02", "Hauts-de-France": "03",
+                   "Grand Est": "03", "Auvergne-Rhône-Alpes": "04", "Provence-Alpes-Côte d'Azur": "04",
+                   "Nouvelle-Aquitaine": "05", "Occitanie": "05"}
+
+
+def make_households(rng: np.random.Generator, P: dict, cu: pd.DataFrame, c: pd.DataFrame,
+                    pick: np.ndarray) -> pd.DataFrame:
+    """Households of the persons seen in the silos (from ``stream("households")``).
+
+    A share of the persons live with another one of them (same city, close age, paired
+    after a random shuffle): they share a street address, a landline and a family
+    e-mail, and in some couples the second member uses the first one's last name
+    (« nom d'usage »). Everybody else lives alone at an address of their own.
+    Returns one row per picked person: household number, rank in the household,
+    address, landline, family e-mail (empty for one-person households), usage last name.
+    """
+    hp = P["households"]
+    m = pick.size
+    city = cu["city"].to_numpy()[pick]
+    age = c["_age"].to_numpy()[pick]
+    shared = rng.random(m) < hp["share_in_couples"]
+    order = np.lexsort((rng.random(m), age, city))
+    order = order[shared[order]]
+    grp = pd.Series(city[order]).groupby(city[order]).cumcount().to_numpy() // 2
+    key = pd.Series(city[order]).astype(str) + "|" + pd.Series(grp).astype(str)
+    size = key.map(key.value_counts()).to_numpy()
+    order, key = order[size == 2], key[size == 2]
+    hh = np.arange(m)  # one-person households by default: the person's own index
+    codes, _ = pd.factorize(key)
+    hh[order] = m + codes
+    _, hh = np.unique(hh, return_inverse=True)  # households numbered 0.. in order of their first member
+    rank = pd.Series(np.arange(m)).groupby(hh).cumcount().to_numpy()
+    n_hh = hh.max() + 1
+    spot = rng.choice(200 * len(STREETS), n_hh, replace=False)  # one street address per household
+    number, street = 1 + spot // len(STREETS), spot % len(STREETS)
+    address = np.array([f"{a} {STREETS[b]}" for a, b in zip(number, street)], dtype=object)[hh]
+    region = cu["region"].to_numpy()[pick]
+    body = rng.choice(100_000_000, n_hh, replace=False)
+    landline = np.array([f"{LANDLINE_PREFIX[r]}{b:08d}" for r, b in zip(region, body[hh])], dtype=object)
+    first = cu["first_name"].to_numpy()[pick]
+    last = cu["last_name"].to_numpy()[pick]
+    head = np.zeros(n_hh, dtype=int)
+    head[hh[rank == 0]] = np.flatnonzero(rank == 0)
+    usage = (rank == 1) & (rng.random(m) < hp["usage_name_prob"])
+    usage_last = np.where(usage, last[head[hh]], last)
+    dom = rng.choice(["orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "gmail.com"], n_hh)
+    hsize = np.bincount(hh, minlength=n_hh)
+    fam = np.array([f"famille.{ascii_slug(last[head[h]]).replace('-', '')}.{h}@{dom[h]}" if hsize[h] > 1 else ""
+                    for h in hh], dtype=object)
+    # a few households share one family e-mail address, which its members give in some records
+    fam_user = (rng.random(n_hh) < hp["family_email_household_prob"]) & (hsize > 1)
+    return pd.DataFrame({"hh": hh, "rank": rank, "size": hsize[hh], "address": address, "landline": landline,
+                         "family_email": fam, "family_email_user": fam_user[hh], "usage_last": usage_last})
+
+
+def make_silos(rng: np.random.Generator, T: dict, hh_rng: np.random.Generator, P: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer records in 5 source systems, with realistic noise, households, and their true mapping."""
     cu = T["customers"]
     c = T["_c"]
     truth = T["customers_truth"]
     n = len(cu)
     pick = np.sort(rng.choice(n, 3000, replace=False))
+    house = make_households(hh_rng, P, cu, c, pick)
     # first day each customer used each source (inf if never): store till, web, app, contact centre, card
     o = T["_orders"]
     first_use = np.full((n, len(SOURCES)), np.inf)
@@ -124,6 +186,19 @@ def make_silos(rng: np.random.Generator, T: dict) -> tuple[pd.DataFrame, pd.Data
     postcode = cu["postcode"].to_numpy()[cust].astype(object)
     city = cu["city"].to_numpy()[cust].astype(object)
     birth = truth["birth_date"].to_numpy()[cust].astype(object)
+    # households: usage last name, family e-mail or landline on some records, shared street address
+    hp = P["households"]
+    h = house.iloc[ci]
+    in_hh = h["size"].to_numpy() > 1
+    last = h["usage_last"].to_numpy().astype(object)
+    V = hh_rng.random((r, 3))
+    fam_mail = in_hh & h["family_email_user"].to_numpy() & (V[:, 0] < hp["family_email_record_prob"])
+    email = np.where(fam_mail, h["family_email"].to_numpy(), email)
+    phone = np.where(in_hh & ~fam_mail & (V[:, 1] < hp["landline_prob"]), h["landline"].to_numpy(), phone)
+    miss_addr = {"caisse": 0.5, "site web": 0.05, "application": 0.4, "centre de contact": 0.3, "carte fidélité": 0.02}
+    addr = h["address"].to_numpy().astype(object)
+    abbrev = V[:, 2] < 0.2
+    a_out = []
     U = rng.random((r, 14))
     K = rng.integers(0, 4, (r, 2))
     typo_rate = {"caisse": 0.08, "site web": 0.04, "application": 0.03, "centre de contact": 0.15, "carte fidélité": 0.03}
@@ -166,6 +241,11 @@ def make_silos(rng: np.random.Generator, T: dict) -> tuple[pd.DataFrame, pd.Data
         b_out.append(b)
         pc_out.append(pc)
         city_out.append(city[i].upper() if s == "caisse" else city[i])
+        a = addr[i]
+        if abbrev[i]:
+            for full, short in ABBREVIATIONS.items():
+                a = a.replace(full, short)
+        a_out.append(a.upper() if s == "caisse" else a)
     acq = c["_acq_day"].to_numpy()[cust]
     fu = first_use[cust, si]
     later = acq + rng.exponential(120, r).astype(int)  # record without use: created some time after acquisition
@@ -176,11 +256,13 @@ def make_silos(rng: np.random.Generator, T: dict) -> tuple[pd.DataFrame, pd.Data
         sel = src == s
         num = rng.choice(900_000, sel.sum(), replace=False) + 100_000
         rec_id[sel] = np.array([f"{SOURCE_PREFIX[s]}-{x}" for x in num], dtype=object)
+    a_out = np.where(hh_rng.random(r) < np.array([miss_addr[x] for x in src]), "", np.array(a_out, dtype=object))
     silos = pd.DataFrame({"source": src, "source_record_id": rec_id, "first_name": f_out, "last_name": l_out,
-                          "email": e_out, "phone": p_out, "postcode": pc_out, "city": city_out,
+                          "email": e_out, "phone": p_out, "address": a_out, "postcode": pc_out, "city": city_out,
                           "birth_date": b_out, "created_date": fmt_date(DAYS[created]).to_numpy()})
     mapping = pd.DataFrame({"source": src, "source_record_id": rec_id,
-                            "customer_id": cu["customer_id"].to_numpy()[cust]})
+                            "customer_id": cu["customer_id"].to_numpy()[cust],
+                            "household_id": ids("F", int(house["hh"].max()) + 1, 4)[h["hh"].to_numpy()]})
     order = np.lexsort((rec_id, src))
     return silos.iloc[order].reset_index(drop=True), mapping.iloc[order].reset_index(drop=True)
 

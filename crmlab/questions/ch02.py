@@ -267,9 +267,14 @@ def _no_payer() -> Answer:
                  "`customer_id` de `silos`.",
                  "Le résultat est une série : lisez sa valeur `'precision'`."])
 def _precision_070() -> Answer:
+    recall_070, precision_090 = float(_metrics(0.7)["recall"]), float(_metrics(0.9)["precision"])
+    if abs(recall_070 - precision_090) < 5e-4:      # indistinguishable at the displayed precision: one feedback
+        first = [mistake("le rappel au lieu de la précision, ou la précision au seuil 0,9 au lieu de 0,7", recall_070)]
+    else:
+        first = [mistake("le rappel au lieu de la précision", recall_070),
+                 mistake("le seuil 0,9 au lieu de 0,7", precision_090)]
     return Answer(
         float(_metrics(0.7)["precision"]),
-        mistake("le rappel au lieu de la précision", float(_metrics(0.7)["recall"])),
-        mistake("le seuil 0,9 au lieu de 0,7", float(_metrics(0.9)["precision"])),
+        *first,
         mistake("le seuil 0,85 au lieu de 0,7", float(_metrics(0.85)["precision"])),
     )

@@ -121,27 +121,35 @@ def _portfolio_at(date: pd.Timestamp) -> pd.Series:
 
 @question("03-q4", SeriesOf(Count(), index="le statut (« nouveau », « actif », « dormant », « perdu »)",
                             labels_public=True),
-          concept="le statut dépend de l'ancienneté (nouveau si premier achat ≤ 90 jours) puis de la récence "
-                  "(actif ≤ seuil dormant < dormant ≤ seuil perdu < perdu), à la date choisie.",
+          concept="le statut dépend de l'ancienneté (nouveau si premier achat ≤ 90 jours), puis de la récence "
+                  "(dormant au-delà du seuil dormant, perdu au-delà du seuil perdu) ; en deçà du seuil dormant, "
+                  "« actif » exige un deuxième jour d'achat (sinon le client reste « nouveau »), à la date choisie.",
           hints=["Ne gardez que les commandes passées jusqu'au 30 septembre 2024, puis la première et la dernière "
                  "date d'achat par client.",
-                 "Ancienneté = date − premier achat ; récence = date − dernier achat, en jours ; "
+                 "Ancienneté = date − premier achat ; récence = date − dernier achat, en jours ; comptez aussi "
+                 "les jours d'achat distincts (`nunique`) : un seul jour d'achat, et le client n'est pas encore actif. "
                  "`np.select` applique les règles dans l'ordre (« nouveau » d'abord).",
                  "`lifecycle.customer_status` fait le calcul ; comptez les statuts avec `value_counts()` et "
                  "retirez la ligne « prospect » s'il y en a une."])
 def _portfolio_q3_2024() -> Answer:
     o = _orders()
     date = Q3_2024
-    past = o[o["order_date"] <= date].groupby("customer_id")["order_date"].agg(["min", "max"])
+    past = o[o["order_date"] <= date].groupby("customer_id")["order_date"].agg(["min", "max", "nunique"])
     age, rec = (date - past["min"]).dt.days, (date - past["max"]).dt.days
+    once = (past["nunique"] == 1).to_numpy()
     th = _thresholds()
-    late_new = pd.Series(np.select([rec <= th["dormant_days"], rec <= th["lost_days"], age <= NEW_DAYS],
-                                   ["actif", "dormant", "nouveau"], default="perdu")).value_counts()
+    by_recency = np.select([rec <= th["dormant_days"], rec <= th["lost_days"]], ["actif", "dormant"], default="perdu")
+    late_new = pd.Series(np.where((by_recency == "actif") & once, "nouveau", by_recency)).value_counts()
+    no_repeat_rule = pd.Series(np.select([age <= NEW_DAYS, rec <= th["dormant_days"], rec <= th["lost_days"]],
+                                         ["nouveau", "actif", "dormant"], default="perdu")).value_counts()
     return Answer(
         _portfolio_at(date),
         mistake("les statuts au 31 décembre 2024 au lieu du 30 septembre 2024", _portfolio_at(END_2024)),
         mistake("« nouveau » testé après la récence (l'ordre des règles compte)",
                 late_new.reindex(LIVING, fill_value=0).astype(float)),
+        mistake("« actif » accordé sans deuxième achat : un client d'un seul achat reste « nouveau » "
+                "tant qu'il n'est pas dormant",
+                no_repeat_rule.reindex(LIVING, fill_value=0).astype(float)),
     )
 
 

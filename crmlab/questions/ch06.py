@@ -153,16 +153,17 @@ def _top10_share() -> Answer:
 
 
 @question("06-q6", Euros(decimals=2),
-          concept="CLV = somme, année après année, de la marge espérée (m × r^t) actualisée par (1 + d)^t.",
+          concept="valeur résiduelle d'un client actuel = somme, année après année, de la marge espérée (m × r^t) "
+                  "actualisée par (1 + d)^t.",
           hints=["Chaque année t (de 1 à 5), la marge espérée est m × r^t, à diviser par (1 + d)^t.",
                  "Avec numpy : un vecteur des années 1 à 5 (`np.arange`, attention à la borne de fin exclue), puis une "
                  "somme de termes calculés d'un coup.",
-                 "`clv.clv` avec `horizon=5` donne la même valeur : vérifiez votre somme avec lui."])
+                 "`clv.residual_value` avec `horizon=5` donne la même valeur : vérifiez votre somme avec lui."])
 def _clv_five_years() -> Answer:
     m, r, d = 80.0, 0.7, 0.08
     t = np.arange(1, 6)
     return Answer(
-        float(clv.clv(m, r, d, horizon=5)),
+        float(clv.residual_value(m, r, d, horizon=5)),
         mistake("sans actualisation", float((m * r ** t).sum())),
         mistake("les années 0 à 4 au lieu de 1 à 5", float((m * r ** (t - 1) / (1 + d) ** (t - 1)).sum())),
         mistake("un horizon infini au lieu de 5 ans", float(clv.clv(m, r, d))),
@@ -201,12 +202,13 @@ def _annual_profit(ids: pd.Index) -> float:
 
 
 @question("06-q8", Euros(decimals=2),
-          concept="valeur nette d'un nouveau client = marge de sa première année + valeur actualisée des années "
-                  "suivantes (sur l'horizon choisi) − coût d'acquisition.",
+          concept="valeur nette d'un nouveau client = somme des marges espérées m × r^(t−1), actualisées par "
+                  "(1 + d)^t, la première un an après le recrutement (convention du cours, docs/conventions.md), "
+                  "moins le coût d'acquisition.",
           hints=["Pour le canal « site web » : profit direct total de ses clients / nombre total de leurs années "
                  "d'activité = marge annuelle m ; r = sa rétention (`clv.retention_rate` par canal) ; d = 10 %.",
-                 "`clv.clv(...)` avec `horizon=5` et `include_first_year=True` compte la première année et les cinq "
-                 "suivantes.",
+                 "`clv.clv(...)` avec `horizon=5` et `first_margin=\"end\"` compte cinq marges, la première "
+                 "un an après le recrutement.",
                  "Le coût d'acquisition est la moyenne de `acquisition_cost` des clients du canal : passez-le avec "
                  "`acquisition_cost=`."])
 def _net_value_web_5y() -> Answer:
@@ -215,17 +217,19 @@ def _net_value_web_5y() -> Answer:
     customers = table("customers")
     cac = float(customers.loc[customers["acquisition_channel"] == WEB, "acquisition_cost"].mean())
 
-    def value(horizon, first=True, cost=cac, d=DISCOUNT):
-        return float(clv.clv(m, r, d, horizon=horizon, include_first_year=first, acquisition_cost=cost))
+    def value(horizon, first="end", cost=cac, d=DISCOUNT):
+        return float(clv.clv(m, r, d, horizon=horizon, first_margin=first, acquisition_cost=cost))
 
     return Answer(
         value(5),
         mistake("un horizon infini au lieu de 5 ans", value(None)),
-        mistake("sans la marge de la première année", value(5, first=False)),
+        mistake("la première marge comptée au recrutement, sans actualisation", value(5, first="now")),
+        mistake("la valeur résiduelle d'un client actuel (marges m × r^t) au lieu d'un nouveau client",
+                value(5, first=None)),
         mistake("sans déduire le coût d'acquisition", value(5, cost=0.0)),
         mistake("la rétention moyenne de tous les clients au lieu de celle du site web",
                 float(clv.clv(m, clv.retention_rate(table("orders")), DISCOUNT, horizon=5,
-                              include_first_year=True, acquisition_cost=cac))),
+                              first_margin="end", acquisition_cost=cac))),
     )
 
 

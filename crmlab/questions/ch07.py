@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import btyd, datasets
+from .. import btyd, datasets, profitability
 from ..exercises import Answer, Count, Euros, Number, Ratio, SeriesOf, Years, mistake, question
 from ..rfm import customer_summary
 from . import table
@@ -217,26 +217,41 @@ def _clv_parts() -> tuple[pd.Series, float]:
     return spend, float(o["gross_margin"].sum() / o["amount"].sum())
 
 
-def _mean_clv(months: int, model: Any = None, margin: bool = True, discount: float = 0.10) -> float:
+@cache
+def _cost_per_order() -> pd.Series:
+    volumes = table("cost_to_serve")
+    costs = profitability.allocate_costs(volumes, table("activity_costs"))
+    return profitability.cost_per_order(costs, volumes).reindex(_summary().index)
+
+
+def _mean_clv(months: int, model: Any = None, margin: bool = True, discount: float = 0.10,
+              cost: bool = True) -> float:
     spend, rate = _clv_parts()
     monthly = btyd.expected_purchases_by_month(model or _bgnbd_full(), _summary(), months=months, period_days=7)
-    return float(btyd.discounted_clv(monthly, spend * (rate if margin else 1.0), discount).mean())
+    if not margin:  # revenue: every order at its expected spend
+        return float(btyd.discounted_clv(monthly, spend, discount).mean())
+    per_order = _cost_per_order() if cost else 0.0
+    return float(btyd.residual_value(monthly, spend, rate, per_order, discount, months=months).mean())
 
 
 @question("07-q8", Euros(decimals=2),
-          concept="CLV sur un horizon = somme, mois par mois, des achats attendus × panier attendu × taux de marge, "
-                  "actualisée.",
-          hints=["Il faut trois ingrédients : les achats attendus mois par mois (BG/NBD `bgnbd_full`, sur 24 mois), "
-                 "le panier attendu (Gamma-Gamma ajusté sur `summary`) et le taux de marge de Verdane.",
+          concept="valeur résiduelle sur un horizon = somme, mois par mois, des achats attendus × contribution d'une "
+                  "commande (taux de marge × panier attendu − coût de service par commande), actualisée "
+                  "(docs/conventions.md).",
+          hints=["Il faut quatre ingrédients : les achats attendus mois par mois (BG/NBD `bgnbd_full`, sur 24 mois), "
+                 "le panier attendu (Gamma-Gamma ajusté sur `summary`), le taux de marge de Verdane et le coût de "
+                 "service par commande de chaque client.",
                  "`btyd.fit_gamma_gamma` sur `summary`, puis sa méthode `conditional_expected_average_profit` ; taux de "
-                 "marge = somme de `gross_margin` / somme de `amount` des commandes.",
-                 "`btyd.expected_purchases_by_month(..., months=24, period_days=7)` puis `btyd.discounted_clv` avec "
-                 "10 % ; la moyenne sur les clients."])
+                 "marge = somme de `gross_margin` / somme de `amount` des commandes ; coût par commande : "
+                 "`profitability.cost_per_order` sur le résultat de `profitability.allocate_costs`.",
+                 "`btyd.expected_purchases_by_month(..., months=24, period_days=7)` puis `btyd.residual_value` avec "
+                 "10 % et `months=24` ; la moyenne sur les clients."])
 def _mean_clv_24m() -> Answer:
     return Answer(
         _mean_clv(24),
         mistake("un horizon de 12 mois au lieu de 24", _mean_clv(12)),
-        mistake("le chiffre d'affaires au lieu de la marge (sans le taux de marge)", _mean_clv(24, margin=False)),
+        mistake("la marge brute, sans retrancher le coût de service par commande", _mean_clv(24, cost=False)),
+        mistake("le chiffre d'affaires au lieu de la contribution", _mean_clv(24, margin=False)),
         mistake("sans actualisation", _mean_clv(24, discount=0.0)),
         mistake("le modèle de la calibration (`bgnbd`) au lieu de `bgnbd_full`", _mean_clv(24, model=_bgnbd())),
     )
