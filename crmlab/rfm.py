@@ -588,7 +588,7 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
     from matplotlib.collections import LineCollection
 
     from .style import COLORS, fmt_date, fmt_number, fmt_pct, format_axis
-    from .widgets import LiveFigure, nice_limits
+    from .widgets import LiveFigure
 
     rfm_table(orders, None, customer_col, date_col, amount_col)  # validates the table once
     ids = orders[customer_col]
@@ -639,7 +639,8 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
     revenue = list(ax_bar.barh(y + 0.2, zeros, height=0.4, color=COLORS["primary"],
                                label="Part du chiffre d'affaires"))
     ax_bar.set_yticks(y, SEGMENTS.index)
-    ax_bar.set(ylim=(len(y) - 0.4, -0.6), xlim=(0, 0.5), xlabel="Part du total", title="Poids des segments")
+    # a fixed scale: one background per number of classes, drawn ahead, whatever the date
+    ax_bar.set(ylim=(len(y) - 0.4, -0.6), xlim=(0, 1), xlabel="Part du total", title="Poids des segments")
     format_axis(ax_bar, x="pct")
     ax_bar.legend(loc="lower right", fontsize=9)
     # the names stay in the background (texts are slow to draw): the translucent bubbles go over them
@@ -700,8 +701,6 @@ def rfm_view(orders: pd.DataFrame, n_classes=range(3, 11), customer_col: str = "
             bar.set_width(w)
         for bar, w in zip(revenue, revenue_share):
             bar.set_width(w)
-        high = float(max(customer_share.max(), revenue_share.max()))
-        ax_bar.set_xlim(0, min(1.0, nice_limits(0, high, current=ax_bar.get_xlim())[1]))
         best = np.argsort(-weighted, kind="stable")[:max(1, round(top * count))]  # ties: the first ones
         best_share = money[best].sum() / money.sum()
         update.table = pd.DataFrame({"customer_share": customer_share, "revenue_share": revenue_share},
