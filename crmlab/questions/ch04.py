@@ -61,7 +61,7 @@ def _top5_share() -> Answer:
     )
 
 
-@question("04-q2", Number(decimals=3),
+@question("04-q2", Ratio(decimals=3),
           concept="le coefficient de Gini vaut 0 si tous les clients sont égaux et s'approche de 1 si un seul fait tout.",
           hints=["La grandeur à répartir est ici le **nombre de commandes** de chaque client, pas le montant.",
                  "Un nombre de commandes par client : `groupby('customer_id').size()`.",
