@@ -166,9 +166,11 @@ _LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*
 
 
 def _documents() -> dict[Path, str]:
-    """The Markdown a reader follows links from: README, the data docs, the notebooks' text cells."""
+    """The Markdown a reader follows links from: README, the data docs, the instructor's notes, the
+    notebooks' text cells."""
     docs = {ROOT / "README.md": _readme()}
-    for path in sorted((ROOT / "datasets").glob("*.md")) + sorted((ROOT / "bench").glob("*.md")):
+    for path in [*sorted((ROOT / "datasets").glob("*.md")), *sorted((ROOT / "bench").glob("*.md")),
+                 *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "instructor").glob("*.md"))]:
         docs[path] = path.read_text(encoding="utf-8")
     for folder in ("notebooks", "exercises", "solutions"):
         for path in sorted((ROOT / folder).glob("*.ipynb")):
