@@ -4,7 +4,7 @@ The submissions are built here from the course's real notebooks (the first chapt
 has both a solution and an exercise notebook, and another chapter's exercises): one
 all-correct (the solution), one with wrong answers and a hint, one raising in a
 question and probing the network, one looping forever, one of another chapter, and
-files that are not notebooks at all.
+files that are not notebooks at all, an empty notebook and a notebook without any exercise.
 """
 
 from __future__ import annotations
@@ -104,6 +104,12 @@ def graded(tmp_path_factory):
     (rendus / f"texte_emma__{stem}").write_text("Voici mes réponses : 42.", encoding="utf-8")
     (rendus / f"json_farid__{stem}").write_text(json.dumps({"reponses": [1, 2]}), encoding="utf-8")
     (rendus / f"vide_gaston__{stem}").write_bytes(b"")
+    # notebooks that are not exercises: no code cell at all, and code without any check
+    empty = nbformat.v4.new_notebook()
+    empty.cells = [nbformat.v4.new_markdown_cell("Mes réponses : voir le fichier joint."),
+                   nbformat.v4.new_code_cell("   ")]
+    nbformat.write(empty, rendus / f"blanc_ines__{stem}")
+    nbformat.write(nbformat.v4.new_notebook(cells=[_code("print('bonjour')")]), rendus / f"autre_jules__{stem}")
     if len(CHAPTERS) > 1:
         nbformat.write(_notebook("exercises", CHAPTERS[1]), rendus / f"autre_hugo__{stem}")
     # skipped: checkpoints, and another chapter's file when --chapter is given
@@ -126,7 +132,7 @@ def graded(tmp_path_factory):
 
 def test_every_submission_is_listed_once_and_nothing_else(graded):
     expected = {"juste_alice", "faux_bob", "erreur_chloe", "boucle_david", "texte_emma", "json_farid",
-                "vide_gaston"} | ({"autre_hugo"} if len(CHAPTERS) > 1 else set())
+                "vide_gaston", "blanc_ines", "autre_jules"} | ({"autre_hugo"} if len(CHAPTERS) > 1 else set())
     assert set(graded["rows"]) == expected
     assert "Traceback" not in graded["stdout"] + graded["stderr"]
     assert "WARNING" not in graded["stderr"]  # the kernels' own noise stays in their log
@@ -178,7 +184,8 @@ def test_a_loop_hits_the_time_limit_and_keeps_what_came_before(graded):
 
 
 @pytest.mark.parametrize("student, status", [("texte_emma", grade.NOT_JSON), ("json_farid", grade.NOT_NOTEBOOK),
-                                             ("vide_gaston", grade.EMPTY_FILE), ("autre_hugo", grade.WRONG_CHAPTER)])
+                                             ("vide_gaston", grade.EMPTY_FILE), ("blanc_ines", grade.EMPTY_NOTEBOOK),
+                                             ("autre_jules", grade.NO_EXERCISE), ("autre_hugo", grade.WRONG_CHAPTER)])
 def test_what_is_not_this_chapters_notebook_gets_a_status(graded, student, status):
     if student not in graded["rows"]:
         pytest.skip("a single chapter exists")
