@@ -185,7 +185,7 @@ def _holdout_gap_repeaters() -> Answer:
     )
 
 
-@question("07-q7", Number(decimals=3),
+@question("07-q7", Ratio(decimals=3),
           concept="le Gamma-Gamma suppose le panier indépendant de la fréquence : on le vérifie par une corrélation "
                   "sur les clients ayant racheté, dans la table sur laquelle on ajuste le modèle.",
           hints=["La table demandée est `cal` (la calibration 2023-2024), pas `summary`.",
