@@ -153,15 +153,36 @@ LABELS: dict[str, str] = {
     "frequency_holdout": "achats (validation)", "monetary_value_holdout": "panier moyen (validation)",
     "duration_holdout": "durée de validation",
     "decile": "décile", "lift": "lift", "churned": "perdu",
+    # identity and data quality (chapter 02)
+    "first_name": "prénom", "last_name": "nom", "email": "e-mail", "phone": "téléphone",
+    "postcode": "code postal", "birth_date": "date de naissance", "name_key": "clé de nom",
+    "source_record_id": "fiche source", "completeness": "complétude", "validity": "validité",
+    "job_title": "fonction", "influence": "influence", "preferred_channel": "canal préféré",
+    "consent_email": "consentement e-mail", "consent_sms": "consentement SMS",
+    "consent_post": "consentement courrier", "client_pseudo": "client (pseudonyme)",
+    "order_datetime": "date et heure", "delivery_mode": "mode de livraison", "discount": "remise",
 }
+_SUFFIXES = {"_norm": " (normalisé)", "_cal": " (calibration)", "_holdout": " (validation)"}
+
+
+def _label(name, names: dict[str, str]):
+    if not isinstance(name, str):
+        return name
+    if name in names:
+        return names[name]
+    for suffix, tail in _SUFFIXES.items():
+        if name.endswith(suffix) and name[: -len(suffix)] in names:
+            return names[name[: -len(suffix)]] + tail
+    return name
 
 
 def french_labels(df: pd.DataFrame | pd.Series, labels: dict[str, str] | None = None,
                   blank: str = "") -> pd.DataFrame:
     """A display copy of ``df`` with French column and index names, missing values shown blank.
 
-    Columns, index names and column-axis names found in :data:`LABELS` (or in ``labels``,
-    which wins) are renamed; other names are kept. Missing values (``NaN``, ``None``,
+    Column labels, row labels and axis names found in :data:`LABELS` (or in ``labels``,
+    which wins) are renamed, ``email_norm`` as « e-mail (normalisé) »; other names are
+    kept (customer ids, French labels). Cell values are not touched. Missing values (``NaN``, ``None``,
     ``NaT``) become ``blank`` (an empty cell by default): a student reads « pas de
     valeur », not ``NaN``. Code keeps the English names; only the shown copy changes.
 
@@ -171,10 +192,11 @@ def french_labels(df: pd.DataFrame | pd.Series, labels: dict[str, str] | None = 
     """
     names = {**LABELS, **(labels or {})}
     out = df.to_frame() if isinstance(df, pd.Series) else df.copy()
-    out = out.rename(columns=lambda c: names.get(c, c) if isinstance(c, str) else c)
     for axis in ("index", "columns"):
         idx = getattr(out, axis)
-        renamed = [names.get(n, n) if isinstance(n, str) else n for n in idx.names]
+        if idx.nlevels > 1 or idx.inferred_type in ("string", "mixed"):   # field names renamed; ids are not in LABELS
+            idx = idx.map(lambda v: tuple(_label(x, names) for x in v) if isinstance(v, tuple) else _label(v, names))
+        renamed = [_label(n, names) for n in idx.names]
         setattr(out, axis, idx.set_names(renamed) if idx.nlevels > 1 else idx.rename(renamed[0]))
     if out.isna().to_numpy().any():
         out = out.astype(object).where(out.notna(), blank)
