@@ -152,7 +152,7 @@ LABELS: dict[str, str] = {
     "monetary_value_cal": "panier moyen répété (calibration)",
     "frequency_holdout": "achats (validation)", "monetary_value_holdout": "panier moyen (validation)",
     "duration_holdout": "durée de validation",
-    "decile": "décile", "lift": "lift", "churned": "perdu",
+    "decile": "décile", "lift": "lift", "churned": "perdu", "group": "groupe", "responded": "a répondu",
     # identity and data quality (chapter 02)
     "first_name": "prénom", "last_name": "nom", "email": "e-mail", "phone": "téléphone",
     "postcode": "code postal", "birth_date": "date de naissance", "name_key": "clé de nom",
