@@ -15,7 +15,7 @@ module adds only what it lacks or breaks:
 - ``holdout_comparison``: predicted vs actual holdout purchases per frequency class;
 - ``expected_purchases_by_month`` / ``discounted_clv``: a discounted CLV whose
   discounting is a cheap matrix product (a widget can re-discount without refitting);
-- ``contribution_per_order`` / ``residual_value``: the 12-month residual value at
+- ``contribution_per_order`` / ``expected_contribution``: the 12-month residual value at
   contribution after cost to serve, the value base of docs/conventions.md (section 3).
 
 >>> from crmlab import btyd                                   # doctest: +SKIP
@@ -48,7 +48,7 @@ __all__ = [
     "expected_purchases_by_month",
     "discounted_clv",
     "contribution_per_order",
-    "residual_value",
+    "expected_contribution",
     "plot_customer_profile",
     "check_profile",
     "customer_profile_figure",
@@ -461,7 +461,7 @@ def contribution_per_order(
     return float(value) if value.ndim == 0 else value
 
 
-def residual_value(
+def expected_contribution(
     monthly_purchases: pd.DataFrame,
     spend: pd.Series | np.ndarray | float,
     margin_rate: float | pd.Series,
@@ -470,6 +470,11 @@ def residual_value(
     months: int = 12,
 ) -> pd.Series:
     """Residual value of each current customer over the next ``months`` months, at contribution.
+
+    Named for what it sums (the discounted contribution of the expected orders) so it is not
+    confused with :func:`crmlab.clv.residual_value`, the retention-model residual value
+    ``m r / (1 + d − r)`` of chapter 06; both are residual values in the sense of
+    docs/conventions.md (the customer's value from now on, not a lifetime value).
 
     ``sum over months k = 1..months of purchases_k × contribution / (1 + d) ** (k / 12)``:
     the expected purchases of month ``k`` (:func:`expected_purchases_by_month`) times the
@@ -481,7 +486,7 @@ def residual_value(
     ``monthly_purchases``).
 
     >>> purchases = pd.DataFrame({1: [1.0], 2: [1.0]}, index=["a"])
-    >>> residual_value(purchases, 100.0, 0.35, 12.0, discount=0.0, months=2).tolist()   # 2 × (35 − 12)
+    >>> expected_contribution(purchases, 100.0, 0.35, 12.0, discount=0.0, months=2).tolist()   # 2 × (35 − 12)
     [46.0]
     """
     if not isinstance(monthly_purchases, pd.DataFrame):
@@ -502,7 +507,7 @@ def residual_value(
     per_order = np.broadcast_to(_per_customer(spend, index, "la dépense attendue par commande"), (len(index),))
     contribution = contribution_per_order(pd.Series(per_order, index=index), margin_rate, cost_per_order)
     value = discounted_clv(monthly_purchases, contribution.to_numpy(dtype=float), d, months=months)
-    return value.rename("residual_value")
+    return value.rename("expected_contribution")
 
 
 # ------------------------------------------------------------------ widget

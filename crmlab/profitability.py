@@ -180,7 +180,7 @@ def cost_per_order(
     the ``cost_to_serve`` table (a ``customer`` column and the ``orders`` count). All
     the allocated costs of a customer (deliveries, returns, contacts, catalogues…) are
     spread over their orders: the cost that comes with an order of that customer, used
-    to value expected orders at their contribution (:func:`crmlab.btyd.residual_value`,
+    to value expected orders at their contribution (:func:`crmlab.btyd.expected_contribution`,
     docs/conventions.md). A customer without an order gets the base's average
     (total cost / total orders). Returns a Series indexed by customer.
 

@@ -42,6 +42,7 @@ __all__ = [
     "retention_widget",
     "portfolio_flows",
     "yearly_retention",
+    "spend_growth",
     "plot_portfolio_flows",
     "relationship_phases",
     "PHASES",
@@ -53,7 +54,7 @@ PHASES = ["démarrage", "exploration", "croissance", "saturation", "déclin"]
 PHASE_LABELS = {  # French labels of the flow columns (figures, tables)
     "new": "nouveaux (recruter)",
     "retained": "fidèles (retenir)",
-    "developing": "dont en développement (développer)",
+    "developing": "dont nouvelle famille (vente croisée)",
     "reactivated": "réactivés (reconquérir)",
     "lost": "perdus",
     "active": "base active",
@@ -566,6 +567,48 @@ def yearly_retention(orders: pd.DataFrame, customer_col: str = "customer_id",
     }, index=pd.Index(years[1:], name="year"))
     with np.errstate(divide="ignore", invalid="ignore"):
         out["retention_rate"] = out["retained"] / out["buyers_previous"].where(out["buyers_previous"] > 0)
+    return out
+
+
+def spend_growth(orders: pd.DataFrame, year: int, customer_col: str = "customer_id",
+                 date_col: str = "order_date", amount_col: str = "amount") -> pd.DataFrame:
+    """« Développer » measured as spend growth: the retained customers' spend, year on year.
+
+    One row per customer who bought in both ``year - 1`` and ``year`` (index
+    ``customer_col``): ``previous`` (spend of ``year - 1``), ``current`` (spend of
+    ``year``), ``change`` (``current - previous``), ``growth`` (``current / previous - 1``)
+    and ``developing`` (``True`` when the spend grew). Customers who bought in only
+    one of the two years are retained or lost, not developed: they are left out.
+
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c"], "amount": [10.0, 15.0, 5.0, 40.0, 30.0, 9.0],
+    ...                   "order_date": ["2024-02-01", "2025-03-01", "2025-06-01", "2024-05-01", "2025-05-01",
+    ...                                  "2025-01-01"]})
+    >>> spend_growth(o, 2025)[["previous", "current", "developing"]].to_dict("index")
+    {'a': {'previous': 10.0, 'current': 20.0, 'developing': True}, 'b': {'previous': 40.0, 'current': 30.0, 'developing': False}}
+    """
+    df = check_table(orders, "orders", [customer_col, date_col, amount_col], dates=[date_col],
+                     non_negative=[amount_col])
+    if isinstance(year, (bool, np.bool_)) or not float(require_number(year, "l'année `year`")).is_integer():
+        raise InvalidValueError(f"`year` est une année entière, par exemple 2025 (reçu : {year!r}).")
+    year = int(year)
+    years = df[date_col].dt.year
+    present = sorted(years.dropna().unique().astype(int))
+    for y in (year - 1, year):
+        if y not in present:
+            raise InvalidValueError(
+                f"aucune commande en {y} : la croissance de la dépense {year} compare {year - 1} et {year} "
+                f"(années présentes : {', '.join(map(str, present))})."
+            )
+    both = df[years.isin([year - 1, year])]
+    spend = (both.groupby([both[customer_col], years.loc[both.index].rename("_y")], observed=True)[amount_col]
+             .sum().unstack("_y"))
+    spend = spend.dropna()          # bought in both years
+    out = pd.DataFrame({"previous": spend[year - 1].astype(float), "current": spend[year].astype(float)})
+    out["change"] = out["current"] - out["previous"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["growth"] = out["current"] / out["previous"].where(out["previous"] > 0) - 1
+    out["developing"] = out["current"] > out["previous"]
+    out.index.name = customer_col
     return out
 
 

@@ -119,6 +119,90 @@ def format_table(
     return out
 
 
+# French labels for the English column names the course's tables use in code. Code keeps the
+# English names; a table shown to students is renamed at display time (:func:`french_labels`).
+LABELS: dict[str, str] = {
+    # ids, dates, counts
+    "customer_id": "client", "order_id": "commande", "campaign_id": "campagne", "account_id": "compte",
+    "contact_id": "contact", "subscription_id": "abonnement", "record_id": "fiche", "source": "source",
+    "order_date": "date de commande", "year": "année", "month": "mois", "period": "période",
+    "period_start": "début de période", "period_end": "fin de période", "status": "statut",
+    "n_orders": "commandes", "n_customers": "clients", "n_records": "fiches", "n_sources": "sources",
+    "n_rows": "lignes", "n_columns": "colonnes", "n_items": "articles", "cluster": "groupe",
+    "table": "table", "role": "rôle", "column": "colonne", "completeness": "complétude",
+    "duplicates": "doublons", "label_fr": "libellé",
+    # money
+    "amount": "montant", "sales": "chiffre d'affaires", "spend": "dépense", "gross_margin": "marge brute",
+    "direct_cost": "coût direct", "indirect_cost": "coût indirect", "cost_to_serve": "coût de service",
+    "direct_profit": "profit direct", "sales_per_customer": "chiffre d'affaires par client",
+    "fee_eur": "cotisation (€)", "channel": "canal", "region": "région", "loyalty_status": "statut fidélité",
+    "rank_in_region": "rang dans la région",
+    # retention and flows (chapter 01)
+    "new": "nouveaux", "retained": "fidèles", "reactivated": "réactivés", "lost": "perdus",
+    "active": "base active", "developing": "nouvelle famille (vente croisée)",
+    "customers": "clients", "retention_rate": "taux de rétention",
+    "previous": "dépense de l'année précédente", "current": "dépense de l'année", "change": "variation",
+    "growth": "croissance", "discount_factor": "facteur d'actualisation", "profit": "profit",
+    "discounted_profit": "profit actualisé", "cumulative_profit": "profit cumulé actualisé",
+    "gain": "gain", "relative_gain": "variation relative", "improved_profit": "profit amélioré",
+    # customer summaries (RFM, BG/NBD: lifetimes' names)
+    "frequency": "achats répétés", "recency": "récence", "T": "ancienneté",
+    "monetary_value": "panier moyen répété", "frequency_cal": "achats répétés (calibration)",
+    "recency_cal": "récence (calibration)", "T_cal": "ancienneté (calibration)",
+    "monetary_value_cal": "panier moyen répété (calibration)",
+    "frequency_holdout": "achats (validation)", "monetary_value_holdout": "panier moyen (validation)",
+    "duration_holdout": "durée de validation",
+    "decile": "décile", "lift": "lift", "churned": "perdu", "group": "groupe", "responded": "a répondu",
+    # identity and data quality (chapter 02)
+    "first_name": "prénom", "last_name": "nom", "email": "e-mail", "phone": "téléphone",
+    "postcode": "code postal", "birth_date": "date de naissance", "name_key": "clé de nom",
+    "source_record_id": "fiche source", "completeness": "complétude", "validity": "validité",
+    "job_title": "fonction", "influence": "influence", "preferred_channel": "canal préféré",
+    "consent_email": "consentement e-mail", "consent_sms": "consentement SMS",
+    "consent_post": "consentement courrier", "client_pseudo": "client (pseudonyme)",
+    "order_datetime": "date et heure", "delivery_mode": "mode de livraison", "discount": "remise",
+}
+_SUFFIXES = {"_norm": " (normalisé)", "_cal": " (calibration)", "_holdout": " (validation)"}
+
+
+def _label(name, names: dict[str, str]):
+    if not isinstance(name, str):
+        return name
+    if name in names:
+        return names[name]
+    for suffix, tail in _SUFFIXES.items():
+        if name.endswith(suffix) and name[: -len(suffix)] in names:
+            return names[name[: -len(suffix)]] + tail
+    return name
+
+
+def french_labels(df: pd.DataFrame | pd.Series, labels: dict[str, str] | None = None,
+                  blank: str = "") -> pd.DataFrame:
+    """A display copy of ``df`` with French column and index names, missing values shown blank.
+
+    Column labels, row labels and axis names found in :data:`LABELS` (or in ``labels``,
+    which wins) are renamed, ``email_norm`` as « e-mail (normalisé) »; other names are
+    kept (customer ids, French labels). Cell values are not touched. Missing values (``NaN``, ``None``,
+    ``NaT``) become ``blank`` (an empty cell by default): a student reads « pas de
+    valeur », not ``NaN``. Code keeps the English names; only the shown copy changes.
+
+    >>> t = pd.DataFrame({"customer_id": ["C1"], "n_orders": [3], "email": [None]})
+    >>> french_labels(t, {"email": "e-mail"}).to_dict("records")
+    [{'client': 'C1', 'commandes': 3, 'e-mail': ''}]
+    """
+    names = {**LABELS, **(labels or {})}
+    out = df.to_frame() if isinstance(df, pd.Series) else df.copy()
+    for axis in ("index", "columns"):
+        idx = getattr(out, axis)
+        if idx.nlevels > 1 or idx.inferred_type in ("string", "mixed"):   # field names renamed; ids are not in LABELS
+            idx = idx.map(lambda v: tuple(_label(x, names) for x in v) if isinstance(v, tuple) else _label(v, names))
+        renamed = [_label(n, names) for n in idx.names]
+        setattr(out, axis, idx.set_names(renamed) if idx.nlevels > 1 else idx.rename(renamed[0]))
+    if out.isna().to_numpy().any():
+        out = out.astype(object).where(out.notna(), blank)
+    return out
+
+
 def _float_format(x: float) -> str:
     """pandas display format: French, 2 significant decimals at most, integers kept plain."""
     if abs(x) >= 100 or float(x).is_integer():

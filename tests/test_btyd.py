@@ -265,39 +265,39 @@ def test_contribution_per_order_by_hand():
     assert out.index.tolist() == ["a", "b"]
 
 
-def test_residual_value_by_hand_and_against_gross_margin():
+def test_expected_contribution_by_hand_and_against_gross_margin():
     # a: 0.5 then 1.5 expected orders in months 1 and 2; b: 2 orders in month 1
     purchases = pd.DataFrame({1: [0.5, 2.0], 2: [1.5, 0.0]}, index=["a", "b"])
     spend = pd.Series([80.0, 40.0], index=["a", "b"])
     cost = pd.Series([8.0, 4.0], index=["a", "b"])      # contributions: 0.35×80−8 = 20 ; 0.35×40−4 = 10
-    value = btyd.residual_value(purchases, spend, 0.35, cost, discount=0.21, months=2)
+    value = btyd.expected_contribution(purchases, spend, 0.35, cost, discount=0.21, months=2)
     f1, f2 = 1.21 ** (-1 / 12), 1.21 ** (-2 / 12)
     assert value["a"] == pytest.approx(0.5 * 20 * f1 + 1.5 * 20 * f2)
     assert value["b"] == pytest.approx(2.0 * 10 * f1)
-    assert value.name == "residual_value"
+    assert value.name == "expected_contribution"
     # the monthly factor is the card's period rate: (1 + d)^(-1/12) = 1 / (1 + period_rate(d, 12))
     from crmlab import clv
     assert f1 == pytest.approx(1 / (1 + clv.period_rate(0.21, 12)))
     # without cost to serve it is the gross-margin value of discounted_clv, and larger
     gross = btyd.discounted_clv(purchases, (spend * 0.35).to_numpy(), 0.21)
-    assert btyd.residual_value(purchases, spend, 0.35, 0.0, discount=0.21, months=2).tolist() == pytest.approx(
+    assert btyd.expected_contribution(purchases, spend, 0.35, 0.0, discount=0.21, months=2).tolist() == pytest.approx(
         gross.tolist())
     assert (value < gross).all()
     # one month only; the default discount rate is the course's
-    assert btyd.residual_value(purchases, spend, 0.35, cost, discount=0.21, months=1)["a"] == pytest.approx(10 * f1)
-    default = btyd.residual_value(purchases, spend, 0.35, cost, months=2)
+    assert btyd.expected_contribution(purchases, spend, 0.35, cost, discount=0.21, months=1)["a"] == pytest.approx(10 * f1)
+    default = btyd.expected_contribution(purchases, spend, 0.35, cost, months=2)
     assert default["b"] == pytest.approx(20 * 1.1 ** (-1 / 12))
 
 
-def test_residual_value_french_errors():
+def test_expected_contribution_french_errors():
     purchases = pd.DataFrame({1: [1.0], 2: [1.0]}, index=["a"])
     with pytest.raises(InvalidValueError, match="0.35"):
-        btyd.residual_value(purchases, 100.0, 35, 0.0, months=2)
+        btyd.expected_contribution(purchases, 100.0, 35, 0.0, months=2)
     with pytest.raises(InvalidValueError, match="négatif"):
-        btyd.residual_value(purchases, 100.0, 0.35, -2.0, months=2)
+        btyd.expected_contribution(purchases, 100.0, 0.35, -2.0, months=2)
     with pytest.raises(InvalidValueError, match="couvrent 2 mois"):
-        btyd.residual_value(purchases, 100.0, 0.35, 0.0, months=12)
+        btyd.expected_contribution(purchases, 100.0, 0.35, 0.0, months=12)
     with pytest.raises(InvalidValueError, match="client 'a'"):
-        btyd.residual_value(purchases, pd.Series([100.0], index=["z"]), 0.35, 0.0, months=2)
+        btyd.expected_contribution(purchases, pd.Series([100.0], index=["z"]), 0.35, 0.0, months=2)
     with pytest.raises(InvalidValueError, match="actualisation"):
-        btyd.residual_value(purchases, 100.0, 0.35, 0.0, discount=-0.1, months=2)
+        btyd.expected_contribution(purchases, 100.0, 0.35, 0.0, discount=-0.1, months=2)

@@ -520,6 +520,19 @@ def _generic_wrong_answers(qid):
     return [not e, "peut-être"]
 
 
+# indices read on a 0-1 (or −1 to 1) scale: a value given in % is a scale error, named as such
+SCALE_FREE_INDICES = ["04-q2", "05-q6", "05-q7", "05-q8", "07-q7", "08-q7"]   # Gini, silhouette, ARI, correlation, lift
+
+
+@pytest.mark.parametrize("qid", SCALE_FREE_INDICES)
+def test_indices_are_ratios_and_a_percent_answer_is_named_a_scale_error(qid):
+    unit = ex._REGISTRY[qid].unit
+    assert isinstance(unit, ex.Ratio) and not unit.percent_ok, (qid, unit)
+    r = ex.check(qid, float(ex.expected_answer(qid)) * 100, quiet=True)
+    assert not r.ok and "vous avez répondu en %" in r.message and "Divisez par 100" in r.message, (qid, r.message)
+    assert not leaked(qid, r.message), (qid, r.message)
+
+
 @pytest.mark.parametrize("qid", QUESTIONS)
 def test_generic_wrong_answers_never_leak_the_value_or_a_size(qid):
     e = ex.expected_answer(qid)

@@ -374,3 +374,45 @@ def test_widget_has_a_margin_growth_slider():
     box = rt.retention_widget(0.5, 30, 20, 0.1, growth=0.05)
     assert box.controls["growth"].value == pytest.approx(0.05)
     assert "marge +5\xa0% par an d'ancienneté" in box.view.title
+
+
+# ------------------------------------------------------------ spend growth (« développer »)
+def test_spend_growth_keeps_customers_of_both_years_and_compares_their_spend():
+    o = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c", "d", "d"],
+                      "amount": [10.0, 15.0, 5.0, 40.0, 30.0, 9.0, 7.0, 8.0],
+                      "order_date": pd.to_datetime(["2024-02-01", "2025-03-01", "2025-06-01", "2024-05-01",
+                                                    "2025-05-01", "2025-01-01", "2023-04-01", "2025-02-01"])})
+    g = rt.spend_growth(o, 2025)
+    assert list(g.index) == ["a", "b"]                        # c: 2025 only (new); d: not in 2024 (reactivated)
+    assert g.loc["a", "previous"] == 10.0 and g.loc["a", "current"] == 20.0 and g.loc["a", "change"] == 10.0
+    assert g.loc["a", "growth"] == pytest.approx(1.0) and g.loc["b", "growth"] == pytest.approx(-0.25)
+    assert g["developing"].tolist() == [True, False]
+
+
+def test_spend_growth_matches_an_explicit_loop_on_random_orders():
+    rng = np.random.default_rng(7)
+    n = 400
+    o = pd.DataFrame({"customer_id": rng.integers(0, 60, n).astype(str),
+                      "amount": rng.gamma(2.0, 30.0, n).round(2),
+                      "order_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n), "D")})
+    g = rt.spend_growth(o, 2025)
+    for c, rows in o.groupby("customer_id"):
+        y = rows["order_date"].dt.year
+        before, now = rows.loc[y == 2024, "amount"], rows.loc[y == 2025, "amount"]
+        if len(before) and len(now):
+            assert g.loc[c, "previous"] == pytest.approx(before.sum(), rel=1e-12)
+            assert g.loc[c, "developing"] == (now.sum() > before.sum())
+        else:
+            assert c not in g.index
+
+
+def test_spend_growth_french_errors():
+    o = pd.DataFrame({"customer_id": ["a"], "amount": [10.0], "order_date": pd.to_datetime(["2025-01-01"])})
+    with pytest.raises(InvalidValueError, match="aucune commande en 2024"):
+        rt.spend_growth(o, 2025)
+    with pytest.raises(InvalidValueError, match="année entière"):
+        rt.spend_growth(o, 2025.5)
+    with pytest.raises(MissingColumnError, match="amount"):
+        rt.spend_growth(o.drop(columns="amount"), 2025)
+    with pytest.raises(NegativeValueError):
+        rt.spend_growth(o.assign(amount=-1.0), 2025)

@@ -58,3 +58,24 @@ def test_axis_formatter_and_presentation_mode():
     finally:
         style.reset()
     assert not style.is_presentation()
+
+
+def test_french_labels_rename_at_display_and_blank_missing_values():
+    t = pd.DataFrame({"customer_id": ["C1", "C2"], "n_orders": [3, 1], "email": ["a@b.fr", None],
+                      "first": pd.to_datetime(["2024-01-02", None])}).set_index("customer_id")
+    shown = style.french_labels(t, {"email": "e-mail"})
+    assert list(shown.columns) == ["commandes", "e-mail", "first"] and shown.index.name == "client"
+    assert shown.loc["C2", "e-mail"] == "" and shown.loc["C2", "first"] == ""       # no NaN / NaT shown
+    assert not shown.isna().to_numpy().any()
+    assert list(t.columns) == ["n_orders", "email", "first"] and t["email"].isna().sum() == 1   # original kept
+    assert style.french_labels(t[["n_orders"]])["commandes"].tolist() == [3, 1]     # no NaN: dtypes kept
+
+
+def test_french_labels_rename_row_labels_multiindex_and_suffixes():
+    t = pd.DataFrame({"completeness": [0.9, 0.8]}, index=pd.Index(["email", "C001"], name="column"))
+    shown = style.french_labels(t)
+    assert list(shown.index) == ["e-mail", "C001"] and shown.index.name == "colonne"
+    m = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("completeness", "avant"), ("phone_norm", "après")]))
+    assert list(style.french_labels(m).columns) == [("complétude", "avant"), ("téléphone (normalisé)", "après")]
+    assert style.french_labels(pd.Series([1.0], index=[2025], name="frequency_cal")).columns[0] == \
+        "achats répétés (calibration)"

@@ -265,3 +265,79 @@ def _doubling_acquisition_cost() -> Answer:
         mistake("les rôles de V(r) et V(r + 0,05) inversés", 2 * v(r + 0.05) - v(r)),
         mistake("la différence V(r + 0,05) − V(r) au lieu du coût qui double le profit", v(r + 0.05) - v(r)),
     )
+
+
+# ------------------------------------------------------------ contribution and margin growth
+@cache
+def _member_contribution(per: str = "member_years", members_only: bool = True) -> float:
+    """Members' yearly contribution (chapter 06's direct profit) per active member-year, 2023-2025."""
+    from .. import profitability
+
+    costs = profitability.allocate_costs(table("cost_to_serve"), table("activity_costs"))
+    profit = profitability.direct_profit(_orders(), costs)["direct_profit"]
+    if not members_only:
+        o = _orders()
+        return float(profit.sum() / o.groupby(o["order_date"].dt.year)["customer_id"].nunique().sum())
+    o = _member_orders()
+    total = float(profit.reindex(_members(), fill_value=0.0).sum())
+    if per == "members":
+        return total / len(_members())
+    return total / float(o.groupby(o["order_date"].dt.year)["customer_id"].nunique().sum())
+
+
+@question("01-q11", Euros(decimals=2),
+          concept="la valeur d'un client se calcule sur sa contribution (marge brute moins coût de service, "
+                  "chapitre 06), pas sur sa marge brute : c'est elle qui borne ce que l'on peut dépenser pour le garder.",
+          hints=["La contribution d'un client est son profit direct : marge brute moins coût de service, sur 2023-2025.",
+                 "`profitability.allocate_costs` répartit les coûts (tables `cost_to_serve` et `activity_costs`, comme "
+                 "au chapitre 06) ; `profitability.direct_profit` en tire le profit direct de chaque client.",
+                 "Divisez la somme des profits directs des membres par le nombre d'années-membres actifs (un membre "
+                 "compte pour chaque année où il a acheté), puis appliquez `retention.total_profit` comme à la question 7."])
+def _member_profit_at_contribution() -> Answer:
+    r, m, ac = _parameters()
+    mc = _member_contribution()
+    return Answer(
+        float(retention.total_profit(r, mc, ac, DISCOUNT)),
+        mistake("la marge brute au lieu de la contribution (le calcul de la question 7)",
+                float(retention.total_profit(r, m, ac, DISCOUNT))),
+        mistake("divisé par le nombre de membres au lieu des années-membres actives (trois ans de profit "
+                "pour une seule année)", float(retention.total_profit(r, _member_contribution("members"), ac, DISCOUNT))),
+        mistake("sans déduire le coût d'acquisition", float(retention.total_profit(r, mc, 0.0, DISCOUNT))),
+        mistake("la contribution de tous les clients au lieu de celle des membres",
+                float(retention.total_profit(r, _member_contribution(members_only=False), ac, DISCOUNT))),
+    )
+
+
+def _cohort_margin(years: tuple[int, int] = (2024, 2025), members_only: bool = True, per: str = "active") -> float:
+    """Growth of the 2023 cohort's margin from ``years[0]`` to ``years[1]`` (per active member by default)."""
+    c = table("customers")
+    keep = c["acquisition_date"].dt.year == 2023
+    if members_only:
+        keep &= c["loyalty_member"].astype(bool)
+    o = _orders()
+    o = o[o["customer_id"].isin(c.loc[keep, "customer_id"])]
+    by_year = o.groupby(o["order_date"].dt.year).agg(active=("customer_id", "nunique"), orders=("order_id", "size"),
+                                                    margin=("gross_margin", "sum"))
+    denominator = {"active": by_year["active"], "orders": by_year["orders"], "total": 1.0}[per]
+    per_unit = by_year["margin"] / denominator
+    return float(per_unit.loc[years[1]] / per_unit.loc[years[0]] - 1)
+
+
+@question("01-q12", Ratio(decimals=3, percent_ok=True),
+          concept="la croissance de la marge avec l'ancienneté (le mécanisme de Reichheld et Sasser, que Reinartz "
+                  "et Kumar, 2000, ne retrouvent pas toujours) se mesure sur une cohorte : la marge par client encore "
+                  "actif, d'une année pleine à la suivante.",
+          hints=["La cohorte : les membres dont `acquisition_date` tombe en 2023 ; leur première année est incomplète, "
+                 "comparez donc 2024 et 2025.",
+                 "Pour chaque année, divisez la marge brute de la cohorte par son nombre de membres **actifs** cette "
+                 "année-là (`nunique` des clients qui ont acheté).",
+                 "La croissance est le rapport des deux marges par membre actif, moins 1."])
+def _cohort_margin_growth() -> Answer:
+    return Answer(
+        _cohort_margin(),
+        mistake("de 2023 à 2024 : 2023 est une année incomplète pour la cohorte", _cohort_margin((2023, 2024))),
+        mistake("la marge totale de la cohorte au lieu de la marge par membre actif (les départs la font baisser)",
+                _cohort_margin(per="total")),
+        mistake("la marge par commande au lieu de par membre actif", _cohort_margin(per="orders")),
+        mistake("toute la cohorte 2023, pas seulement les membres", _cohort_margin(members_only=False)),
+    )

@@ -179,7 +179,7 @@ def _sizes_k5() -> Answer:
     )
 
 
-@question("05-q6", Number(decimals=3),
+@question("05-q6", Ratio(decimals=3),
           concept="la silhouette moyenne (−1 à 1) mesure si chaque client est plus proche de son segment "
                   "que du segment voisin ; elle se calcule sur les variables standardisées, celles de la typologie.",
           hints=["La silhouette se calcule sur les mêmes variables que la typologie `segments`, **standardisées**.",
@@ -203,7 +203,7 @@ def _silhouette_k4() -> Answer:
     )
 
 
-@question("05-q7", Number(decimals=2),
+@question("05-q7", Ratio(decimals=2),
           concept="l'indice de Rand ajusté (ARI) compare deux partitions sans tenir compte des numéros : "
                   "1 = identiques, 0 = accord dû au hasard.",
           hints=["Il faut deux typologies en **5** segments sur les besoins SPECIFIC **standardisés** : Ward et "
@@ -218,7 +218,7 @@ def _ari_ward_kmeans_k5() -> Answer:
     )
 
 
-@question("05-q8", Number(decimals=2),
+@question("05-q8", Ratio(decimals=2),
           concept="la vérité terrain (les segments latents du générateur) n'existe pas dans une vraie "
                   "entreprise ; ici l'ARI mesure combien la typologie les retrouve.",
           hints=["Les segments latents sont dans `datasets.load_ground_truth('customers')`, colonne `needs_segment`, "

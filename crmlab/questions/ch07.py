@@ -185,7 +185,7 @@ def _holdout_gap_repeaters() -> Answer:
     )
 
 
-@question("07-q7", Number(decimals=3),
+@question("07-q7", Ratio(decimals=3),
           concept="le Gamma-Gamma suppose le panier indépendant de la fréquence : on le vérifie par une corrélation "
                   "sur les clients ayant racheté, dans la table sur laquelle on ajuste le modèle.",
           hints=["La table demandée est `cal` (la calibration 2023-2024), pas `summary`.",
@@ -231,7 +231,7 @@ def _mean_clv(months: int, model: Any = None, margin: bool = True, discount: flo
     if not margin:  # revenue: every order at its expected spend
         return float(btyd.discounted_clv(monthly, spend, discount).mean())
     per_order = _cost_per_order() if cost else 0.0
-    return float(btyd.residual_value(monthly, spend, rate, per_order, discount, months=months).mean())
+    return float(btyd.expected_contribution(monthly, spend, rate, per_order, discount, months=months).mean())
 
 
 @question("07-q8", Euros(decimals=2),
@@ -244,7 +244,7 @@ def _mean_clv(months: int, model: Any = None, margin: bool = True, discount: flo
                  "`btyd.fit_gamma_gamma` sur `summary`, puis sa méthode `conditional_expected_average_profit` ; taux de "
                  "marge = somme de `gross_margin` / somme de `amount` des commandes ; coût par commande : "
                  "`profitability.cost_per_order` sur le résultat de `profitability.allocate_costs`.",
-                 "`btyd.expected_purchases_by_month(..., months=24, period_days=7)` puis `btyd.residual_value` avec "
+                 "`btyd.expected_purchases_by_month(..., months=24, period_days=7)` puis `btyd.expected_contribution` avec "
                  "10 % et `months=24` ; la moyenne sur les clients."])
 def _mean_clv_24m() -> Answer:
     return Answer(

@@ -238,7 +238,7 @@ def _sbg_year7() -> Answer:
 
 
 # ------------------------------------------------------------------ q7 lift of a recency score
-@question("08-q7", Number(decimals=2),
+@question("08-q7", Ratio(decimals=2),
           concept="le lift d'un décile est son taux de perdus rapporté au taux moyen ; le premier décile regroupe "
                   "les scores les plus élevés.",
           hints=["Le score est `recency_days` de la table `test` : plus un client est silencieux, plus il est à risque.",
