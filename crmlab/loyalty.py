@@ -368,11 +368,13 @@ def balance_table(data: pd.DataFrame, treatment: str, covariates: Sequence[str],
 
 
 def plot_estimates(estimates: pd.DataFrame, truth: float, value: str = "relative", low: str | None = "ci_low",
-                   high: str | None = "ci_high", ax=None, title: str = "Effet du programme : quatre estimations"):
+                   high: str | None = "ci_high", ax=None, title: str = "Effet du programme : quatre estimations",
+                   xmax: float | None = None):
     """Horizontal bars of several estimates (rows of ``estimates``, labelled by its index) against ``truth``.
 
-    Values are relative effects (0,15 for +15 %); optional ``low`` / ``high`` columns draw
-    95 % intervals. Returns the Axes.
+    Values are relative effects (0,15 for +15 %), written at the end of each bar; optional
+    ``low`` / ``high`` columns draw 95 % intervals. ``xmax`` cuts the axis there: a longer
+    bar is drawn to the edge, with its value and an arrow. Returns the Axes.
     """
     import matplotlib.pyplot as plt
 
@@ -382,13 +384,22 @@ def plot_estimates(estimates: pd.DataFrame, truth: float, value: str = "relative
     df = check_table(estimates, "estimations", cols)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.9 * len(df) + 1.6))
+    from .style import fmt_pct
+
     y = np.arange(len(df))
     v = df[value].to_numpy(dtype=float)
-    ax.barh(y, v, color=[COLORS["neutral"] if abs(e - truth) > 0.1 else COLORS["primary"] for e in v], height=0.6)
+    top = xmax if xmax is not None else max(float(np.nanmax(v)), truth) * 1.15
+    ax.barh(y, np.minimum(v, top), color=COLORS["primary"], height=0.6)
     if low and high:
         lo, hi = df[low].to_numpy(dtype=float), df[high].to_numpy(dtype=float)
         ok = ~np.isnan(lo) & ~np.isnan(hi)
         ax.errorbar(v[ok], y[ok], xerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none", ecolor="black", capsize=5, lw=1.5)
+    for yi, vi in zip(y, v):
+        cut = vi > top
+        ax.text(top * 0.98 if cut else max(vi, 0) + top * 0.01, yi - 0.36, fmt_pct(vi, 0) + (" →" if cut else ""),
+                ha="right" if cut else "left", va="bottom", fontweight="bold",
+                color="white" if cut else "black")
+    ax.set_xlim(min(0.0, float(np.nanmin(v)) * 1.1), top)
     ax.axvline(truth, color=COLORS["accent"], lw=3, ls="--", label="effet vrai (générateur)")
     ax.set_yticks(y, df.index)
     ax.invert_yaxis()
