@@ -162,7 +162,8 @@ def _spend_panel() -> pd.DataFrame:
           hints=["Construisez un panel de deux lignes par client de `base` : l'une avec `spend_pre` et `after` = 0, "
                  "l'autre avec `spend_post` et `after` = 1, plus `member` (0 ou 1).",
                  "`pd.concat([...], ignore_index=True)` empile deux tables de même colonnes.",
-                 "`loyalty.did(panel, ..., treated=..., post=...)` renvoie `estimate`, en euros par client et par an."])
+                 "`loyalty.did(...)` sur ce panel (colonne de résultat, `treated=...`, `post=...`) renvoie `estimate`, en "
+                 "euros par client et par an."])
 def _did_spend() -> Answer:
     r = loyalty.did(_spend_panel(), "spend", treated="member", post="after")
     b = _base()
@@ -208,11 +209,12 @@ def _matches() -> pd.DataFrame:
 @question("09-q7", Ratio(decimals=3, percent_ok=True),
           concept="après appariement, l'effet se lit en comparant les membres à leurs jumeaux : le rapport des "
                   "moyennes après le lancement, moins 1.",
-          hints=["Appariez comme dans la leçon : `loyalty.propensity_match(base, 'loyalty_member', COVARIATES)`.",
+          hints=["Appariez comme dans la leçon : `loyalty.propensity_match(...)` sur `base`, la colonne de traitement "
+                 "`loyalty_member` et les variables `COVARIATES`.",
                  "Le résultat donne, pour chaque membre, son jumeau : colonnes `treated` et `control` (des identifiants "
                  "de `base`) ; un même non-membre peut servir plusieurs fois.",
-                 "Moyenne de `spend_post` sur `base.loc[matches['treated']]` et sur `base.loc[matches['control']]`, "
-                 "puis le rapport moins 1."])
+                 "Moyenne de `spend_post` sur les lignes de `base` des membres appariés (`.loc[...]` avec la colonne "
+                 "`treated`), puis sur celles des jumeaux (colonne `control`) ; le rapport moins 1."])
 def _matched_spend() -> Answer:
     b, mt = _base(), _matches()
     treated, control = b.loc[mt["treated"], "spend_post"].mean(), b.loc[mt["control"], "spend_post"].mean()
