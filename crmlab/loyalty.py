@@ -397,8 +397,7 @@ def plot_estimates(estimates: pd.DataFrame, truth: float, value: str = "relative
     for yi, vi in zip(y, v):
         cut = vi > top
         ax.text(top * 0.98 if cut else max(vi, 0) + top * 0.01, yi - 0.36, fmt_pct(vi, 0) + (" →" if cut else ""),
-                ha="right" if cut else "left", va="bottom", fontweight="bold",
-                color="white" if cut else "black")
+                ha="right" if cut else "left", va="bottom", fontweight="bold")
     ax.set_xlim(min(0.0, float(np.nanmin(v)) * 1.1), top)
     ax.axvline(truth, color=COLORS["accent"], lw=3, ls="--", label="effet vrai (générateur)")
     ax.set_yticks(y, df.index)
