@@ -51,6 +51,17 @@ def _scalar(value, label: str, name: str, low: float | None = 0.0, high: float |
     return x
 
 
+def _no_missing(df: pd.DataFrame, columns: Sequence[str], table: str) -> None:
+    """A French error naming the first column with a missing value, and its row."""
+    for col in columns:
+        miss = df[col].isna().to_numpy()
+        if miss.any():
+            row = int(np.flatnonzero(miss)[0])
+            raise InvalidValueError(f"la colonne '{col}' de la table « {table} » contient une valeur manquante "
+                                    f"(ligne {row}, index {df.index[row]!r}) : complétez-la (par exemple 0 achat) "
+                                    "ou retirez la ligne avant l'estimation.")
+
+
 # ------------------------------------------------------------------ economics
 def points_summary(points: pd.DataFrame, as_of: str | pd.Timestamp | None = None, date: str = "date",
                    kind: str = "type", amount: str = "points") -> pd.Series:
@@ -277,6 +288,7 @@ def did(panel: pd.DataFrame, outcome: str, treated: str = "treated", post: str =
     import statsmodels.formula.api as smf
 
     df = check_table(panel, "panel", [outcome, treated, post, cluster])
+    _no_missing(df, [outcome, treated, post, cluster], "panel")
     require_numeric(df.assign(**{treated: df[treated].astype(float) if df[treated].dtype == bool else df[treated],
                                  post: df[post].astype(float) if df[post].dtype == bool else df[post]}),
                     outcome, "panel")
@@ -309,6 +321,7 @@ def propensity_scores(data: pd.DataFrame, treatment: str, covariates: Sequence[s
     from sklearn.preprocessing import StandardScaler
 
     df = check_table(data, "clients", [treatment, *covariates])
+    _no_missing(df, [treatment, *covariates], "clients")
     for col in covariates:
         require_numeric(df.assign(**{col: df[col].astype(float) if df[col].dtype == bool else df[col]}), col, "clients")
     d = df[treatment].astype(bool).to_numpy()

@@ -154,6 +154,8 @@ def test_did_errors_are_french():
         loyalty.did(panel.assign(post=panel["post"] * 2), "orders")
     with pytest.raises(InvalidValueError, match="quatre cases"):
         loyalty.did(panel[panel["post"] == 0], "orders")
+    with pytest.raises(InvalidValueError, match="'orders' .* valeur manquante \\(ligne 3"):
+        loyalty.did(panel.assign(orders=panel["orders"].where(panel.index != 3)), "orders")
 
 
 # ------------------------------------------------------------------ matching
@@ -190,6 +192,8 @@ def test_matching_caliper_and_errors():
         loyalty.propensity_match(data, "member", ["x1", "x3"])
     with pytest.raises(InvalidValueError, match="numérique"):
         loyalty.propensity_match(data.assign(x2="oui"), "member", ["x1", "x2"])
+    with pytest.raises(InvalidValueError, match="'x1' .* valeur manquante"):
+        loyalty.propensity_match(data.assign(x1=data["x1"].where(data["x1"] > -2)), "member", ["x1", "x2"])
 
 
 def test_plot_estimates_draws_one_bar_per_estimate():
