@@ -74,7 +74,7 @@ def points_summary(points: pd.DataFrame, as_of: str | pd.Timestamp | None = None
 
     >>> ledger = pd.DataFrame({"date": ["2025-01-05", "2025-02-01", "2026-01-05"],
     ...                        "type": ["gain", "utilisation", "expiration"], "points": [900, -500, -400]})
-    >>> points_summary(ledger, as_of="2025-12-31")["outstanding"]
+    >>> float(points_summary(ledger, as_of="2025-12-31")["outstanding"])
     400.0
     """
     df = check_table(points, "points", [kind, amount], dates=[date])
@@ -195,9 +195,10 @@ def simulate_programme(spend, earn_rate: float = 1.0, eur_per_point: float = 0.0
     breakage = expired / earned if earned else 0.0
     cost, sales = redeemed * value, s.sum()
     debt = liability(outstanding, value, breakage)
-    return {"earned": earned, "redeemed": redeemed, "expired": expired, "outstanding": outstanding,
-            "cost": cost, "sales": sales, "cost_share": cost / sales if sales else 0.0, "breakage": breakage,
-            "liability_face": debt["face"], "liability_net": debt["net"], "share_reaching": float(reach.mean())}
+    out = {"earned": earned, "redeemed": redeemed, "expired": expired, "outstanding": outstanding,
+           "cost": cost, "sales": sales, "cost_share": cost / sales if sales else 0.0, "breakage": breakage,
+           "liability_face": debt["face"], "liability_net": debt["net"], "share_reaching": reach.mean()}
+    return {k: float(v) for k, v in out.items()}
 
 
 def simulator_figure(spend, threshold: float = 500, capture: float = 0.5, band: tuple[float, float] = (0.01, 0.03)):
