@@ -3,7 +3,7 @@
 The lesson works the loop with the management's first draft (single view at a score of
 0.9, top 20 % of the 12-month value, risk ≥ 50 %, a 4 € call and a 10 € voucher, the U01
 test by three recency bands). The exercises are the memo's figures for the variant the
-management finally asks for (score 0.8, top 10 %, risk ≥ 40 %, a 3 € call and a 15 €
+management finally asks for (score 0.75, top 10 %, risk ≥ 40 %, a 3 € call and a 12 €
 voucher, the U01 effect on customers last seen 180 to 364 days before): the same skills on
 figures the lesson does not print. Fitted values come from an optimiser (BG/NBD,
 Gamma-Gamma): they are asked with the precision the course displays.
@@ -25,9 +25,9 @@ END = pd.Timestamp("2025-12-31")
 SEND = pd.Timestamp("2025-04-15")        # the U01 randomised e-mail test
 WEEKS_PER_YEAR = 365.25 / 7
 DISCOUNT = 0.10
-THRESHOLD = 0.8                          # single view: merge score
+THRESHOLD = 0.75                         # single view: merge score
 TOP, RISK = 0.10, 0.40                   # the management's target
-CONTACT, VOUCHER = 3.0, 15.0             # the management's offer
+CONTACT, VOUCHER = 3.0, 12.0             # the management's offer
 SUCCESS = 0.25                           # the success rate assumed for the gain
 
 
@@ -106,7 +106,7 @@ def _recall_08() -> Answer:
     return Answer(
         float(m["recall"]),
         mistake("la précision au lieu du rappel", float(m["precision"])),
-        mistake("le rappel au seuil 0,9 de la leçon, pas au seuil 0,8", float(_merge_metrics(0.9)["recall"])),
+        mistake("le rappel au seuil 0,9 de la leçon, pas au seuil 0,75", float(_merge_metrics(0.9)["recall"])),
     )
 
 
@@ -156,7 +156,7 @@ def _target_size() -> Answer:
           hints=["Le gain s'écrit A·s − B, avec A = Σ (p·v − bon·p) et B = Σ (contact + bon·(1 − p)), sur les "
                  "clients de la cible.",
                  "Prenez `p_churn` pour p et `value_kept` (une année de contribution gardée) pour v ; le contact "
-                 "coûte 3 €, le bon 15 €.",
+                 "coûte 3 €, le bon 12 €.",
                  "Le seuil est B / A ; `churn.offer_gain(...)` doit y donner un gain total nul."])
 def _break_even_success() -> Answer:
     t = _target()
@@ -227,7 +227,7 @@ def _sample_size_per_arm() -> Answer:
           concept="le gain net espéré de l'action est la somme, sur les clients contactés, de "
                   "s·p·v − contact − bon·(1 − p + s·p).",
           hints=["`churn.offer_gain(...)` donne le gain espéré de chaque client.",
-                 "Donnez-lui `p_churn`, `value_kept`, le contact (3 €), le bon (15 €) et un succès de 25 %.",
+                 "Donnez-lui `p_churn`, `value_kept`, le contact (3 €), le bon (12 €) et un succès de 25 %.",
                  "Sommez sur les clients de la cible."])
 def _net_gain() -> Answer:
     t = _target()
