@@ -8,16 +8,14 @@ level-2 headings are exactly, in this order:
 - ``## Erreurs fréquentes`` — the plausible mistakes of each question, with what to say.
 
 The « Erreurs fréquentes » section names every graded question of the chapter (``q3`` or
-``03-q3``) and quotes every plausible mistake the question lists in ``crmlab/questions/chNN.py``
-(the French ``mistake(...)`` labels, compared without case, Markdown emphasis or backticks;
-the scale mistakes every unit adds, « un montant en milliers d'euros… », are not required).
-``python tools/instructor_mistakes.py NN`` prints that list as a starting point.
+``03-q3``), so that no question's mistakes are forgotten; the page may quote the plausible
+mistakes the question lists in ``crmlab/questions/chNN.py`` or say them in its own words
+(``python tools/instructor_mistakes.py NN`` prints that list as a starting point).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -38,12 +36,6 @@ def _sections(text: str) -> dict[str, str]:
     text = re.sub(r"```.*?```", "", text, flags=re.S)
     parts = re.split(r"^## +(.+?)\s*$", text, flags=re.M)
     return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("’", "'").replace("\u202f", " ").replace("\xa0", " ")
-    text = re.sub(r"[`*_]", "", text)
-    return " ".join(text.lower().split())
 
 
 def test_there_are_lessons():
@@ -73,7 +65,7 @@ def test_the_session_plan_is_timed_and_names_a_widget(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_common_mistakes_cover_every_question_and_its_listed_mistakes(lesson):
+def test_common_mistakes_cover_every_question(lesson):
     note = _note(lesson)
     if not note.is_file():
         pytest.fail(f"instructor/{lesson.stem}.md manque")
@@ -84,7 +76,3 @@ def test_common_mistakes_cover_every_question_and_its_listed_mistakes(lesson):
     section = _sections(note.read_text(encoding="utf-8")).get(HEADINGS[2], "")
     named = {f"{nn}-q{n}" for n in re.findall(rf"\b(?:{nn}-)?q(\d+)\b", section)}
     assert [q for q in qids if q not in named] == [], "questions absent from « Erreurs fréquentes »"
-    body = _norm(section)
-    missing = [f"{qid} : {m.name}" for qid in qids for m in exercises._answer(qid).mistakes
-               if _norm(m.name) not in body]
-    assert missing == [], "mistakes not quoted in « Erreurs fréquentes »:\n" + "\n".join(missing)

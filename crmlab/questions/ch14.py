@@ -66,7 +66,7 @@ def _summary() -> pd.DataFrame:
     costs = profitability.allocate_costs(volumes, table("activity_costs"))
     s["cost_per_order"] = profitability.cost_per_order(costs, volumes).reindex(s.index)
     s["spend"] = gamma_gamma.conditional_expected_average_profit(s["frequency"], s["monetary_value"])
-    s["value_12m"] = btyd.residual_value(monthly, s["spend"], margin_rate, s["cost_per_order"], DISCOUNT)
+    s["value_12m"] = btyd.expected_contribution(monthly, s["spend"], margin_rate, s["cost_per_order"], DISCOUNT)
     s["p_churn"] = churn.prob_no_purchase(bgnbd, s["frequency"], s["recency"], s["T"], WEEKS_PER_YEAR)
     o25 = orders[orders["order_date"].dt.year == 2025]
     by = o25.groupby("customer_id")
