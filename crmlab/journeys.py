@@ -343,7 +343,7 @@ def budget_figure(shares: pd.DataFrame, truth: pd.Series):
     incremental share of each channel. The bars are the budget split by the chosen model and by the truth;
     the caption gives the budget sent to the wrong channels (½ Σ |model − truth| × budget).
     """
-    from .style import COLORS, NBSP, fmt_eur, fmt_pct, format_axis
+    from .style import COLORS, NBSP, fmt_eur, fmt_number, fmt_pct, format_axis
     from .widgets import LiveFigure
 
     require_dataframe(shares, "parts par modèle")
@@ -383,7 +383,7 @@ def budget_figure(shares: pd.DataFrame, truth: pd.Series):
         for bar, lab, v in zip(model_bars, labels, s):
             bar.set_width(v)
             lab.set_position((v, lab.y))
-            lab.set_text(fmt_eur(v * budget / 1000) + f"{NBSP}k")
+            lab.set_text(f"{fmt_number(v * budget / 1000)}{NBSP}k€")
         wrong = 0.5 * np.abs(s - true).sum()
         title = f"Modèle : {model} — budget {fmt_eur(budget)}"
         worst = int(np.argmax(s - true))
