@@ -112,7 +112,7 @@ def _app_cart_to_purchase() -> Answer:
                  "`journeys` et dans `touchpoints`.",
                  "`jr.transition_matrix(...)` prend les points de contact et les parcours ; ses lignes sont les "
                  "états de départ, ses colonnes les états suivants.",
-                 "Lisez la ligne `e-mail`, colonne `(conversion)`."])
+                 "Lisez la ligne `\"e-mail\"`, colonne `\"(conversion)\"`."])
 def _email_to_conversion() -> Answer:
     tp, js = _month(NOVEMBER)
     m = jr.transition_matrix(tp, js)
@@ -135,7 +135,7 @@ def _email_to_conversion() -> Answer:
                   "la part d'un canal est son nombre de conversions attribuées divisé par le nombre de conversions.",
           hints=["Gardez les parcours convertis en décembre (`conversion_datetime`) et leurs points de contact.",
                  "`jr.attribute(...)` avec `model=\"last_touch\"` rend les conversions attribuées à chaque canal.",
-                 "Divisez la valeur du canal `recherche marque` par la somme de la série."])
+                 "Divisez la valeur du canal `\"recherche marque\"` par la somme de la série."])
 def _last_touch_brand_december() -> Answer:
     js = table("journeys")
     dec = js[js["converted"] & (js["conversion_datetime"].dt.month == 12)]
