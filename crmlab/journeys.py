@@ -325,6 +325,8 @@ def compare_models(touchpoints: pd.DataFrame, journeys: pd.DataFrame) -> pd.Data
     Markov » and « Shapley ».
     """
     require_dataframe(journeys, "journeys")
+    if "converted" in journeys.columns and not journeys["converted"].astype(bool).any():
+        raise InvalidValueError("aucun parcours converti : il n'y a rien à attribuer.")
     out = {label: attribute(touchpoints, journeys, model=m) for m, label in MODELS.items()}
     out["chaîne de Markov"] = markov_removal(touchpoints, journeys)["conversions"]
     out["Shapley"] = shapley(touchpoints, journeys)

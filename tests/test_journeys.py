@@ -178,3 +178,9 @@ def test_budget_figure_caption_and_bad_model(small):
     assert "46\u00a0667\u00a0€" in caption
     with pytest.raises(InvalidValueError, match="modèle inconnu"):
         update("Markov", 100_000)
+
+
+def test_compare_models_without_conversion_is_refused(small):
+    tp, js = small
+    with pytest.raises(InvalidValueError, match="aucun parcours converti"):
+        jr.compare_models(tp, js.assign(converted=False))
