@@ -288,6 +288,13 @@ def plot_kpi_tree(tree: Mapping[str, float], drivers: Mapping[str, str] | None =
             ax.text(x, 0.04, f"{label}\n{value}", transform=ax.transAxes, ha="center", va="center", fontsize=10,
                     bbox=dict(boxstyle="round,pad=0.4", fc="#fff6e0",
                               ec=style.COLORS["accent"], lw=1.2, ls="--"))
+        for x in xs:
+            ax.annotate("", xy=(x, 0.14), xytext=(x, 0.08), xycoords="axes fraction",
+                        arrowprops=dict(arrowstyle="->", color=style.COLORS["accent"], lw=1.2, ls="--"))
+        for target in ("retained", "freq"):
+            ax.annotate("", xy=nodes[target][:2], xytext=(0.5 if target == "freq" else 0.3, 0.19),
+                        xycoords="axes fraction", arrowprops=dict(arrowstyle="->", color=style.COLORS["accent"],
+                                                                  lw=1.2, ls="--", shrinkB=26))
         ax.text(0.5, 0.165, "Hypothèses de la chaîne de service-profit (indicateurs clients en amont, à tester)",
                 transform=ax.transAxes, ha="center", va="center", fontsize=10, style="italic",
                 color=style.COLORS["accent"])
