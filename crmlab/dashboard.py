@@ -28,9 +28,12 @@ with ``python -m crmlab.dashboard _build/dashboard/index.html``.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import time
 import sys
+from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -308,22 +311,33 @@ def _svg_bars(labels: Sequence[str], values: Sequence[float], highlight: Sequenc
               fmt=style.fmt_eur, width: int = 560, height: int = 190) -> str:
     """A small bar chart as inline SVG (no matplotlib: instant, and the static page needs no image)."""
     values = np.asarray(values, dtype=float)
-    top = max(float(np.nanmax(np.abs(values))) if len(values) else 1.0, 1e-9)
-    left, base, plot_h = 10, height - 28, height - 62
+    finite = values[np.isfinite(values)]
+    lo, hi = min(0.0, float(finite.min()) if finite.size else 0.0), max(0.0, float(finite.max()) if finite.size else 0.0)
+    left, top_y, bottom_y = 10, 34, height - 28
+    scale = (bottom_y - top_y) / max(hi - lo, 1e-9)
+    zero = top_y + hi * scale                      # the bars start at zero: a negative value goes down
     step = (width - 2 * left) / max(len(values), 1)
-    parts = [f'<svg class="crm-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             f'aria-label="{html.escape(title)}"><text x="{left}" y="18" font-size="15" font-weight="bold">'
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'font-family="DejaVu Sans, Arial, sans-serif"><text x="{left}" y="18" font-size="15" font-weight="bold">'
              f'{html.escape(title)}</text>']
-    for i, (lab, v, hi) in enumerate(zip(labels, values, highlight)):
-        h = 0 if np.isnan(v) else plot_h * abs(v) / top
+    for i, (lab, v, on) in enumerate(zip(labels, values, highlight)):
+        v = 0.0 if not np.isfinite(v) else v
+        y0, y1 = sorted((zero, zero - v * scale))
         x = left + i * step + step * 0.12
-        colour = style.COLORS["primary"] if hi else "#b8c4cc"
-        parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{step * 0.76:.1f}" height="{h:.1f}" fill="{colour}">'
+        colour = (style.COLORS["bad"] if v < 0 else style.COLORS["primary"]) if on else "#b8c4cc"
+        parts.append(f'<rect x="{x:.1f}" y="{y0:.1f}" width="{step * 0.76:.1f}" height="{y1 - y0:.1f}" fill="{colour}">'
                      f'<title>{html.escape(lab)} : {html.escape(fmt(v))}</title></rect>')
-        parts.append(f'<text x="{x + step * 0.38:.1f}" y="{base + 16}" font-size="11" text-anchor="middle">'
+        parts.append(f'<text x="{x + step * 0.38:.1f}" y="{bottom_y + 16}" font-size="11" text-anchor="middle">'
                      f'{html.escape(lab.replace("20", "", 1) if len(labels) > 6 else lab)}</text>')
+    if lo < 0:
+        parts.append(f'<line x1="{left}" x2="{width - left}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="#1d2a33" '
+                     f'stroke-width="1"/><text x="{width - left}" y="{zero - 4:.1f}" font-size="11" '
+                     f'text-anchor="end">0</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    # an <img> (not inline SVG): the browser paints it as one image, as the course's other widgets
+    data = base64.b64encode("".join(parts).encode("utf-8")).decode("ascii")
+    return (f'<img class="crm-chart" alt="{html.escape(title)}" width="{width}" height="{height}" '
+            f'style="max-width: 100%; height: auto" src="data:image/svg+xml;base64,{data}">')
 
 
 def _card(label: str, value: str, note: str = "") -> str:
@@ -369,7 +383,7 @@ def render_view(yearly: pd.DataFrame, quarterly: pd.DataFrame, period: str, segm
               f"{style.fmt_eur(r['contribution_per_order'], 2)}"),
     ]
     if "complaints_per_1000" in r.index:
-        cards.append(_card("Réclamations", f"{style.fmt_number(r['complaints_per_1000'], 1)} ‰",
+        cards.append(_card("Réclamations pour 1 000 commandes", style.fmt_number(r['complaints_per_1000'], 1),
                            f"{style.fmt_number(r['complaints'])} pour {style.fmt_number(r['orders'])} commandes"))
     if nps is not None:
         k = (period, segment)
@@ -430,6 +444,9 @@ def _presentation() -> bool:
     return style.is_presentation()
 
 
+WIDGET_NAME = "tableau de bord"
+
+
 def dashboard_widget(views: Mapping[str, str], options: Mapping[str, Sequence[str]], period: str | None = None):
     """The dashboard as a notebook widget: three menus (période, segment, canal) and the view.
 
@@ -447,9 +464,11 @@ def dashboard_widget(views: Mapping[str, str], options: Mapping[str, Sequence[st
     out = w.HTML()
 
     def refresh(change=None):
+        start = time.perf_counter()
         key = "|".join(str(c.value) for c in controls.values())
         out.value = f"<style>{CSS}</style>" + views.get(
             key, "<p>Pas de données pour cette combinaison de filtres.</p>")
+        widgets.UPDATE_TIMES.setdefault(WIDGET_NAME, deque(maxlen=500)).append(time.perf_counter() - start)
 
     for c in controls.values():
         c.observe(refresh, names="value")

@@ -64,7 +64,9 @@ def test_static_dashboard_switches_views_offline(static_page, offline_browser):
         page.select_option("#crm-period", "2024")
         page.wait_for_function("document.querySelector('#crm-view .crm-dashboard').dataset.view === '2024|or|Tous'",
                                timeout=5_000)
-        assert page.locator("#crm-view svg.crm-chart").count() == 2
+        charts = page.locator("#crm-view img.crm-chart")
+        assert charts.count() == 2
+        assert all(charts.nth(i).evaluate("im => im.complete && im.naturalWidth > 0") for i in range(2))
         assert requests == [] and errors == []
     finally:
         page.close()
