@@ -409,7 +409,8 @@ def render_view(yearly: pd.DataFrame, quarterly: pd.DataFrame, period: str, segm
 
 
 CSS = """
-.crm-dashboard { font-family: "DejaVu Sans", Arial, sans-serif; color: #1d2a33; max-width: 1180px; }
+.crm-dashboard { font-family: "DejaVu Sans", Arial, sans-serif; color: #1d2a33; max-width: 1180px; line-height: 1.3; }
+.crm-dashboard div { line-height: 1.3; }
 .crm-scope { font-size: 1.25em; margin: 0.3em 0 0.6em; }
 .crm-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px; }
 .crm-card { border: 1px solid #c9d3da; border-radius: 8px; padding: 8px 12px; background: #fafcfd; }
@@ -461,6 +462,9 @@ def dashboard_widget(views: Mapping[str, str], options: Mapping[str, Sequence[st
     controls = {"period": widgets.choice("Période", list(options["period"]), period),
                 "segment": widgets.choice("Segment", list(options["segment"]), options["segment"][0]),
                 "channel": widgets.choice("Canal", list(options["channel"]), options["channel"][0])}
+    label, width = widgets._sizes(compact=True)          # short labels: three menus on one row
+    for c in controls.values():
+        c.style.description_width, c.layout.width = label, width
     out = w.HTML()
 
     def refresh(change=None):
@@ -473,7 +477,7 @@ def dashboard_widget(views: Mapping[str, str], options: Mapping[str, Sequence[st
     for c in controls.values():
         c.observe(refresh, names="value")
     refresh()
-    box = w.VBox([w.HBox(list(controls.values())), out])
+    box = w.VBox([w.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), out])
     if _presentation():
         box.add_class("crm-presentation")
     box.controls, box.output, box.refresh = controls, out, refresh
