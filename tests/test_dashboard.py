@@ -174,3 +174,38 @@ def test_voila_serves_the_dashboard(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_nps_and_service_by_hand():
+    survey = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "recommend": [10, 9, 7, 2],
+                           "survey_date": ["2024-10-01"] * 4})
+    t = d.nps_by_period(survey, pd.Series({"A": "or", "B": "or", "C": "or", "D": "bronze"}))
+    assert t.loc[("2024", "Tous"), "nps"] == pytest.approx(100 * (2 / 4 - 1 / 4))
+    assert t.loc[("2024", "or"), "nps"] == pytest.approx(100 * 2 / 3)
+    assert t.loc[("2024", "bronze"), "respondents"] == 1
+    calls = pd.DataFrame({"interval_start": ["2025-01-02 08:00", "2025-01-02 08:30"], "calls_offered": [10, 30],
+                          "calls_answered": [10, 27], "calls_abandoned": [0, 3], "answered_within_20s": [9, 21],
+                          "avg_speed_of_answer_s": [5.0, 20.0]})
+    s = d.service_by_period(calls).loc["2025"]
+    assert s["service_level"] == pytest.approx(30 / 40) and s["abandon_rate"] == pytest.approx(3 / 40)
+    assert s["asa_s"] == pytest.approx((10 * 5 + 27 * 20) / 37)
+    with pytest.raises(MissingColumnError, match="answered_within_20s"):
+        d.service_by_period(calls.drop(columns="answered_within_20s"))
+
+
+def test_kpi_tree_figure_and_errors(orders, cpo):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    row = d.kpi_table(d.order_facts(orders, cost_per_order=cpo)).loc[("2025", "Tous", "Tous")]
+    fig, ax = plt.subplots()
+    d.plot_kpi_tree(d.kpi_tree(row), drivers={"NPS": "12 points"}, ax=ax)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "Contribution" in texts and "45 €" in texts.replace("\u202f", " ").replace("\xa0", " ") and "NPS" in texts
+    plt.close(fig)
+    with pytest.raises(CrmlabError, match="contribution"):
+        d.kpi_tree(row.drop("contribution"))
+    with pytest.raises(CrmlabError, match="aucune commande"):
+        d.kpi_tree(row.copy().set_axis(row.index).where(row.index != "orders", 0.0))
