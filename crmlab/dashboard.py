@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import style
+from . import clv, style
 from .validation import InvalidValueError, check_table, require_columns
 
 __all__ = ["ALL", "KPI_LABELS", "order_facts", "kpi_table", "nps_by_period", "service_by_period", "kpi_tree",
@@ -48,6 +48,7 @@ __all__ = ["ALL", "KPI_LABELS", "order_facts", "kpi_table", "nps_by_period", "se
            "company_dashboard", "loyalty_segments"]
 
 ALL = "Tous"
+HORIZON = 10   # years, the horizon of the customer equity shown (docs/conventions.md §6)
 FREQS = {"Y": "année", "Q": "trimestre"}
 
 # What each KPI column means, in French, for the displays.
@@ -65,6 +66,8 @@ KPI_LABELS = {
     "basket": "Panier moyen",
     "contribution_per_order": "Contribution par commande",
     "contribution_per_customer": "Contribution par client actif",
+    "residual_value_per_customer": "Valeur résiduelle par client actif",
+    "customer_equity": "Capital client (valeurs résiduelles)",
     "complaints": "Réclamations",
     "complaints_per_1000": "Réclamations pour 1 000 commandes",
 }
@@ -176,6 +179,17 @@ def kpi_table(facts: pd.DataFrame, complaints: pd.DataFrame | None = None) -> pd
     out["basket"] = out["revenue"] / out["orders"]
     out["contribution_per_order"] = out["contribution"] / out["orders"]
     out["contribution_per_customer"] = out["contribution"] / out["active_customers"]
+    # customer equity, the course's convention (docs/conventions.md §4, §6): residual value over HORIZON years,
+    # Σ m r^t / (1 + d)^t, of each active customer, m = contribution per active customer, r = the slice's retention
+    # (a stated horizon: a slice retained at 100 % has no finite value over an infinite one)
+    known = out["retention"].notna().to_numpy()
+    value = np.full(len(out), np.nan)
+    if known.any():
+        value[known] = clv.residual_value(out["contribution_per_customer"].to_numpy()[known],
+                                          out["retention"].to_numpy(dtype=float)[known], clv.DISCOUNT_RATE,
+                                          horizon=HORIZON)
+    out["residual_value_per_customer"] = value
+    out["customer_equity"] = out["active_customers"] * out["residual_value_per_customer"]
     if complaints is not None:
         complaints = check_table(complaints, "complaints", ["order_id"])
         if "order_id" not in f.columns:
@@ -378,6 +392,9 @@ def render_view(yearly: pd.DataFrame, quarterly: pd.DataFrame, period: str, segm
               "rachat l'année suivante" if pd.isna(r["retention"]) else "clients de l'an passé qui rachètent"),
         _card("Chiffre d'affaires", style.fmt_eur(r["revenue"]), _change(r["revenue"], was("revenue"))),
         _card("Contribution", style.fmt_eur(r["contribution"]), "marge brute − coût de service"),
+        _card("Capital client", "—" if pd.isna(r["customer_equity"]) else style.fmt_eur(r["customer_equity"]),
+              "valeurs résiduelles des actifs sur 10 ans, d = 10 %" if pd.notna(r["customer_equity"])
+              else "demande la rétention de l'année"),
         _card("Contribution par client", style.fmt_eur(r["contribution_per_customer"], 2),
               f"{style.fmt_number(r['orders_per_customer'], 2)} commande(s) × "
               f"{style.fmt_eur(r['contribution_per_order'], 2)}"),

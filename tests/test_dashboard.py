@@ -60,6 +60,10 @@ def test_kpis_by_hand(orders, cpo, segs):
     assert all25["retained_customers"] == 2 and all25["retention"] == pytest.approx(2 / 3)  # A, D of A, B, D
     assert all25["revenue"] == 180.0 and all25["contribution"] == 10.0 + 12.0 + 23.0
     assert all25["complaints_per_1000"] == pytest.approx(1000 * 2 / 3)
+    m, r = 45.0 / 3, 2 / 3                                                   # the course's residual value
+    assert all25["customer_equity"] == pytest.approx(3 * sum(m * r**t / 1.1**t for t in range(1, 11)))
+    assert d.kpi_table(d.order_facts(orders, cost_per_order=cpo, segments=segs)).loc[
+        ("2025", "or", "Tous"), "customer_equity"] > 0                        # retention 100 %: finite over 10 years
     # within a slice: in store, 2024 had A and D, 2025 has C and D → 1 retained of 2
     store = k.loc[("2025", "Tous", "magasin")]
     assert store["retained_customers"] == 1 and store["retention"] == pytest.approx(0.5)
