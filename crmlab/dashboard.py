@@ -282,7 +282,7 @@ def plot_kpi_tree(tree: Mapping[str, float], drivers: Mapping[str, str] | None =
         "retained": (0.06, 0.30, f"Retenus\n{n(t['retained_customers'])}"
                      + (f"\n(rétention {style.fmt_pct(t['retention'])})" if pd.notna(t.get('retention')) else "")),
         "new": (0.19, 0.30, f"Nouveaux\n{n(t['new_customers'])}"),
-        "back": (0.32, 0.30, f"Revenus\n{n(t['returning_customers'])}"),
+        "back": (0.32, 0.30, f"Réactivés\n{n(t['returning_customers'])}"),
         "basket": (0.66, 0.30, f"Panier moyen\n{style.fmt_eur(t['basket'], 2)}"),
         "rate": (0.82, 0.30, f"Taux de marge\n{style.fmt_pct(t['margin_rate'])}"),
         "cost": (0.96, 0.30, f"Coût de service\npar commande\n{style.fmt_eur(t['cost_per_order'], 2)}"),
