@@ -494,7 +494,9 @@ def dashboard_widget(views: Mapping[str, str], options: Mapping[str, Sequence[st
     for c in controls.values():
         c.observe(refresh, names="value")
     refresh()
-    box = w.VBox([w.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), out])
+    box = widgets._explorer_class()([w.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), out])
+    box.about = ("Widget interactif « Tableau de bord » (Période, Segment, Canal). Il s'anime dans JupyterLab ou "
+                 "Voilà, une fois le notebook exécuté ; la cellule précédente montre sa vue par défaut.")
     if _presentation():
         box.add_class("crm-presentation")
     box.controls, box.output, box.refresh = controls, out, refresh

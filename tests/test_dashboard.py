@@ -120,6 +120,7 @@ def test_widget_swaps_the_view(orders, cpo, segs):
     views, options = d.dashboard_views(d.kpi_table(facts),
                                        d.kpi_table(d.order_facts(orders, cost_per_order=cpo, segments=segs, freq="Q")))
     box = d.dashboard_widget(views, options)
+    assert box._repr_mimebundle_()["text/plain"].startswith("Widget interactif « Tableau de bord »")
     before = box.output.value
     box.controls["segment"].value = "or"
     assert box.output.value != before and views["2025|or|Tous"] in box.output.value
