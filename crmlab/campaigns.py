@@ -33,7 +33,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .validation import InvalidValueError, check_table, require_number, require_numeric
+from .validation import InvalidValueError, check_table, require_columns, require_number, require_numeric
 
 __all__ = [
     "break_even_rate",
@@ -126,7 +126,8 @@ def incremental_response(contacts: pd.DataFrame, group_col: str = "group", respo
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     cols = [group_col, response_col] + ([by] if by is not None else [])
-    df = check_table(contacts, "contacts", cols)
+    require_columns(contacts, cols, "contacts")
+    df = check_table(contacts[list(dict.fromkeys(cols))], "contacts", cols)
     y = _binary(df[response_col], f"la colonne '{response_col}'", response_col)
     groups = df[group_col].astype(str).to_numpy()
     known = np.isin(groups, [treated, control])
