@@ -33,7 +33,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .validation import InvalidValueError, check_table, require_number, require_numeric
+from .validation import InvalidValueError, check_table, require_columns, require_number, require_numeric
 
 __all__ = [
     "break_even_rate",
@@ -126,7 +126,8 @@ def incremental_response(contacts: pd.DataFrame, group_col: str = "group", respo
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     cols = [group_col, response_col] + ([by] if by is not None else [])
-    df = check_table(contacts, "contacts", cols)
+    require_columns(contacts, cols, "contacts")
+    df = check_table(contacts[list(dict.fromkeys(cols))], "contacts", cols)
     y = _binary(df[response_col], f"la colonne '{response_col}'", response_col)
     groups = df[group_col].astype(str).to_numpy()
     known = np.isin(groups, [treated, control])
@@ -389,6 +390,14 @@ def targeting_profit(effect, rankings: dict, value_per_response: float, cost_per
 TARGETING_TITLE = "Profit d'un envoi selon la profondeur de ciblage"
 
 
+def _ladder(x: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k (k ≥ 1) at least ``x``: axis limits that change by steps of ×2 or
+    ×2,5 only, so that a widget's few backgrounds stay cached while the curves move."""
+    x = max(float(x), 10.0)
+    power = 10 ** math.floor(math.log10(x))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= x - 1e-9))
+
+
 def targeting_figure(effect, rankings: dict, steps: int = 200):
     """A live figure: profit against depth, one curve per ranking, for a cost and a value.
 
@@ -397,7 +406,7 @@ def targeting_figure(effect, rankings: dict, steps: int = 200):
     ``(title, caption)``.
     """
     from .style import COLORS, PALETTE, fmt_eur, fmt_pct, format_axis
-    from .widgets import LiveFigure, nice_limits
+    from .widgets import LiveFigure
 
     e = _scores(effect, "l'effet incrémental", "effect")
     n = len(e)
@@ -437,7 +446,11 @@ def targeting_figure(effect, rankings: dict, steps: int = 200):
             parts.append(f"{k} : {fmt_eur(profit[j])} à {fmt_pct(depth[j], 0)}, "
                          f"au mieux {fmt_eur(profit[best])} à {fmt_pct(depth[best], 0)}")
         marker.set_xdata([depth[j], depth[j]])
-        ax.set_ylim(nice_limits(low, high if high > low else low + 1, current=ax.get_ylim()))
+        # losses deeper than half the scale are cut: the scale follows the best profit, in steps
+        top = _ladder(max(1.08 * high, -0.1 * low))
+        ylim = (-top / 2, top)
+        if ylim != ax.get_ylim():
+            ax.set_ylim(ylim)
         title = f"contact {fmt_eur(c, 2)}, réponse {fmt_eur(v)}, profondeur {fmt_pct(depth[j], 0)}"
         return title, " ; ".join(parts)
 

@@ -220,3 +220,35 @@ def test_targeting_figure_update_returns_french_title():
     assert "profondeur 50" in title and "parfait" in caption
     with pytest.raises(InvalidValueError):
         update(-1, 10, 0.5)
+
+
+def test_qini_curve_matches_a_plain_loop_on_random_data():
+    rng = np.random.default_rng(3)
+    n = 300
+    s, t, y = rng.random(n), rng.integers(0, 2, n), rng.integers(0, 2, n)
+    curve = campaigns.qini_curve(s, t, y)
+    order = np.argsort(-s, kind="stable")
+    for k in (1, 17, 150, 299, 300):
+        top = order[:k]
+        n_t, n_c = t[top].sum(), (1 - t[top]).sum()
+        r_t, r_c = (y[top] * t[top]).sum(), (y[top] * (1 - t[top])).sum()
+        expected = r_t - (r_c * n_t / n_c if n_c else 0.0)
+        assert curve.loc[k, "qini"] == pytest.approx(expected)
+
+
+def test_incremental_response_newcomb_equals_statsmodels():
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    row = campaigns.incremental_response(_contacts(400, 60, 80, 6), method="newcomb").iloc[0]
+    low, high = confint_proportions_2indep(60, 400, 6, 80, method="newcomb", compare="diff")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+
+
+def test_two_model_uplift_is_the_difference_of_two_fitted_models():
+    from sklearn.linear_model import LogisticRegression
+
+    x, t, y, _ = _simulated(4000, seed=4)
+    u = campaigns.uplift_two_model(x, t, y, estimator=LogisticRegression())
+    m1 = LogisticRegression().fit(x[t == 1], y[t == 1])
+    m0 = LogisticRegression().fit(x[t == 0], y[t == 0])
+    assert np.allclose(u, m1.predict_proba(x)[:, 1] - m0.predict_proba(x)[:, 1])
