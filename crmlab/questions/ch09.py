@@ -228,6 +228,7 @@ def _matched_spend() -> Answer:
         mistake("la comparaison sans appariement", float(b.loc[m, "spend_post"].mean() / b.loc[~m, "spend_post"].mean() - 1)),
         mistake("le nombre de commandes au lieu des achats en euros",
                 float(b.loc[mt["treated"], "post"].mean() / b.loc[mt["control"], "post"].mean() - 1)),
+        mistake("le rapport des moyennes sans retrancher 1", float(treated / control)),
     )
 
 
