@@ -187,11 +187,12 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
     from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize
 
-    p0 = _scalar(p_control, "le taux de réponse du témoin", "p_control", low=0, high=1, strict_low=True, strict_high=True)
+    p0 = _scalar(p_control, "le taux de réponse du témoin (une proportion : 0,05 pour 5 %)", "p_control", low=0, high=1, strict_low=True, strict_high=True)
     d = _scalar(lift, "l'écart à détecter", "lift")
     if d == 0 or not 0 < p0 + d < 1:
         raise InvalidValueError(f"l'écart à détecter (`lift`) doit être non nul et garder p_control + lift entre 0 et 1 "
-                                f"(reçu : {d:g} avec p_control = {p0:g}).")
+                                f"(reçu : {f'{d:g}'.replace('.', ',')} avec p_control = {f'{p0:g}'.replace('.', ',')}) ; "
+                                "en proportion : 0,01 pour un point.")
     a = _scalar(alpha, "le risque alpha", "alpha", low=0, high=1, strict_low=True, strict_high=True)
     pw = _scalar(power, "la puissance", "power", low=0, high=1, strict_low=True, strict_high=True)
     r = _scalar(ratio, "le rapport témoin / test", "ratio", low=0, strict_low=True)

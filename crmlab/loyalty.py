@@ -26,7 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .validation import (InvalidValueError, check_table, require_columns, require_number, require_numeric)
+from .validation import (InvalidDateError, InvalidValueError, check_table, require_columns, require_number,
+                         require_numeric)
 
 __all__ = ["points_summary", "breakage_rate", "liability", "deferred_revenue", "simulate_programme",
            "simulator_figure", "simulator_widget", "did", "propensity_scores", "propensity_match",
@@ -92,7 +93,13 @@ def points_summary(points: pd.DataFrame, as_of: str | pd.Timestamp | None = None
                                 f"({df[kind].iloc[row]} de {df[amount].iloc[row]:g} points) : un gain est positif, "
                                 "une utilisation ou une expiration négative.")
     if as_of is not None:
-        cut = pd.Timestamp(as_of)
+        try:
+            cut = pd.Timestamp(as_of)
+        except (TypeError, ValueError):
+            cut = pd.NaT
+        if pd.isna(cut):
+            raise InvalidDateError(f"date `as_of` illisible : {as_of!r}. Format attendu : AAAA-MM-JJ, "
+                                   "par exemple \"2025-12-31\".")
         df = df[df[date] <= cut]
     total = df.groupby(kind)[amount].sum().reindex([GAIN, USE, EXPIRY], fill_value=0).astype(float)
     earned, redeemed, expired = total[GAIN], -total[USE], -total[EXPIRY]

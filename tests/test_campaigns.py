@@ -252,3 +252,8 @@ def test_two_model_uplift_is_the_difference_of_two_fitted_models():
     m1 = LogisticRegression().fit(x[t == 1], y[t == 1])
     m0 = LogisticRegression().fit(x[t == 0], y[t == 0])
     assert np.allclose(u, m1.predict_proba(x)[:, 1] - m0.predict_proba(x)[:, 1])
+
+
+def test_sample_size_rate_in_percent_is_told_to_use_a_proportion():
+    with pytest.raises(InvalidValueError, match="0,05 pour 5 %"):
+        campaigns.sample_size(5, 1)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crmlab import loyalty
-from crmlab.validation import EmptyTableError, InvalidValueError, MissingColumnError
+from crmlab.validation import EmptyTableError, InvalidDateError, InvalidValueError, MissingColumnError
 
 
 # ------------------------------------------------------------------ economics
@@ -204,3 +204,8 @@ def test_plot_estimates_draws_one_bar_per_estimate():
     ax = loyalty.plot_estimates(est, truth=0.15)
     assert len(ax.patches) == 3 and [t.get_text() for t in ax.get_yticklabels()] == list(est.index)
     plt.close(ax.figure)
+
+
+def test_points_summary_unreadable_date_is_a_french_error():
+    with pytest.raises(InvalidDateError, match="illisible"):
+        loyalty.points_summary(_ledger(), as_of="31/12/2025x")

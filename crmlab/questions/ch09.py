@@ -185,7 +185,8 @@ def _did_spend() -> Answer:
           hints=["La variable est `spend_pre` (achats en euros des 12 mois avant le lancement), dans `base`, avant tout "
                  "appariement.",
                  "Il faut les moyennes **et** les variances de `spend_pre` chez les membres et chez les non-membres.",
-                 "`loyalty.balance_table(base, 'loyalty_member', ['spend_pre'])` donne la colonne `smd_before`."])
+                 "`loyalty.balance_table(...)` (la table, la colonne de traitement, la liste des variables) donne "
+                 "la colonne `smd_before`."])
 def _smd_spend() -> Answer:
     b = _base()
     m = b["loyalty_member"]
@@ -228,6 +229,7 @@ def _matched_spend() -> Answer:
         mistake("la comparaison sans appariement", float(b.loc[m, "spend_post"].mean() / b.loc[~m, "spend_post"].mean() - 1)),
         mistake("le nombre de commandes au lieu des achats en euros",
                 float(b.loc[mt["treated"], "post"].mean() / b.loc[mt["control"], "post"].mean() - 1)),
+        mistake("le rapport des moyennes sans retrancher 1", float(treated / control)),
     )
 
 

@@ -248,7 +248,7 @@ def _top_effect(score: np.ndarray, share: float) -> float:
                   "réponse sans), que seul le générateur connaît.",
           hints=["Le score est `uplift_ct` (transformation de classe) ; les 10 % les mieux notés sont ceux dont le "
                  "score atteint son quantile 0,9.",
-                 "`np.quantile(uplift_ct, 0.9)` donne le seuil ; comparez le score au seuil pour choisir les "
+                 "`np.quantile(...)` au niveau 0,9 donne le seuil ; comparez le score au seuil pour choisir les "
                  "clients.",
                  "L'effet vrai de chaque client de la moitié d'évaluation est `effect_hold` ; faites sa moyenne sur "
                  "les clients choisis."])
