@@ -18,6 +18,10 @@
 #   make exercises   regenerate exercises/ from solutions/
 #   make execute     re-run the notebooks in place, top to bottom (after editing one)
 #   make check-env   say what is installed, missing or at another version
+#   make dashboard   serve the company's dashboard alone with Voilà (chapter 13):
+#                    http://localhost:8866 ; extra options in VOILA_ARGS, e.g. VOILA_ARGS=--port=9000
+#   make dashboard-static  write the dashboard as one static page (no kernel, no network)
+#                    → _build/dashboard/index.html
 
 PYTHON ?= python3
 VENV   := .venv
@@ -25,7 +29,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup data lab test bench site exercises execute check-env clean
+.PHONY: setup data lab test bench site exercises execute check-env clean dashboard dashboard-static
 
 setup: $(STAMP) data
 
@@ -64,6 +68,12 @@ execute: setup
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	  notebooks/[0-9]*.ipynb solutions/[0-9]*.ipynb
 	$(PY) tools/make_exercises.py
+
+dashboard: setup
+	$(BIN)/voila dashboard/tableau_de_bord.ipynb --no-browser --port=8866 $(VOILA_ARGS)
+
+dashboard-static: setup
+	$(PY) -m crmlab.dashboard _build/dashboard/index.html
 
 check-env: $(STAMP)
 	$(PY) -m crmlab.check_env
