@@ -343,6 +343,10 @@ def _svg_bars(labels: Sequence[str], values: Sequence[float], highlight: Sequenc
                      f'<title>{html.escape(lab)} : {html.escape(fmt(v))}</title></rect>')
         parts.append(f'<text x="{x + step * 0.38:.1f}" y="{bottom_y + 16}" font-size="11" text-anchor="middle">'
                      f'{html.escape(lab.replace("20", "", 1) if len(labels) > 6 else lab)}</text>')
+    if hi > 0:   # the scale: a light line at the highest bar, with its value (the SVG's tooltips do not show)
+        parts.append(f'<line x1="{left}" x2="{width - left}" y1="{top_y}" y2="{top_y}" stroke="#8a99a4" '
+                     f'stroke-width="0.8" stroke-dasharray="3 3"/><text x="{width - left}" y="{top_y - 4}" '
+                     f'font-size="12" text-anchor="end">{html.escape(fmt(hi))}</text>')
     if lo < 0:
         parts.append(f'<line x1="{left}" x2="{width - left}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="#1d2a33" '
                      f'stroke-width="1"/><text x="{width - left}" y="{zero - 4:.1f}" font-size="11" '

@@ -131,8 +131,9 @@ def _complaints_web() -> Answer:
           concept="dans l'arbre des indicateurs, contribution par commande = panier moyen × taux de marge − coût de "
                   "service par commande, chacun calculé sur les commandes du périmètre.",
           hints=["Le périmètre : les commandes de 2024 des clients du segment « or » (tous canaux).",
-                 "Le coût de service d'une commande est celui de son client (`cost_per_order`) : sommez-le sur les "
-                 "commandes, ne faites pas la moyenne des clients.",
+                 "Le coût de service d'une commande est celui de son client (`cost_per_order`) : faites la moyenne "
+                 "sur les commandes du périmètre (un client qui commande souvent compte plusieurs fois), pas sur les "
+                 "clients.",
                  "`dashboard.kpi_tree(...)` sur la bonne ligne de la table des indicateurs donne tous les nœuds."])
 def _cpo_gold() -> Answer:
     r = _row("2024", segment="or")
