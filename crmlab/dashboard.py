@@ -331,7 +331,7 @@ def _svg_bars(labels: Sequence[str], values: Sequence[float], highlight: Sequenc
     scale = (bottom_y - top_y) / max(hi - lo, 1e-9)
     zero = top_y + hi * scale                      # the bars start at zero: a negative value goes down
     step = (width - 2 * left) / max(len(values), 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              f'font-family="DejaVu Sans, Arial, sans-serif"><text x="{left}" y="18" font-size="15" font-weight="bold">'
              f'{html.escape(title)}</text>']
     for i, (lab, v, on) in enumerate(zip(labels, values, highlight)):

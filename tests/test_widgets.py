@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -299,6 +300,19 @@ def test_stored_widgets_show_their_figure_on_a_static_page(path):
         children = model["state"].get("children", [])
         return [png for child in children for png in images_under(child.removeprefix("IPY_MODEL_"))]
 
+    def svg_charts_under(model_id: str) -> list[bytes]:
+        """The charts an HTML view draws itself (chapter 13's dashboard): SVG images inside its HTML."""
+        model = state[model_id]
+        if model["model_name"] == "HTMLModel":
+            found = re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', model["state"]["value"])
+            return [base64.b64decode(b) for b in found]
+        children = model["state"].get("children", [])
+        return [svg for child in children for svg in svg_charts_under(child.removeprefix("IPY_MODEL_"))]
+
     for model_id in views:
-        pngs = images_under(model_id)
-        assert len(pngs) == 1 and pngs[0][:4] == b"\x89PNG"
+        pngs, svgs = images_under(model_id), svg_charts_under(model_id)
+        if pngs or not svgs:   # a kept matplotlib figure: exactly one PNG
+            assert len(pngs) == 1 and pngs[0][:4] == b"\x89PNG"
+        else:                  # a dashboard drawn in HTML: each chart a complete SVG with its own size
+            assert all(svg.startswith(b"<svg ") and svg.rstrip().endswith(b"</svg>") and b' width="' in svg
+                       for svg in svgs)
