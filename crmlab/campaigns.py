@@ -391,14 +391,6 @@ def targeting_profit(effect, rankings: dict, value_per_response: float, cost_per
 TARGETING_TITLE = "Profit d'un envoi selon la profondeur de ciblage"
 
 
-def _ladder(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k (k ≥ 1) at least ``x``: axis limits that change by steps of ×2 or
-    ×2,5 only, so that a widget's few backgrounds stay cached while the curves move."""
-    x = max(float(x), 10.0)
-    power = 10 ** math.floor(math.log10(x))
-    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= x - 1e-9))
-
-
 def targeting_figure(effect, rankings: dict, steps: int = 200):
     """A live figure: profit against depth, one curve per ranking, for a cost and a value.
 
@@ -406,8 +398,8 @@ def targeting_figure(effect, rankings: dict, steps: int = 200):
     redraws (profit = value × cumulated effect − cost × contacted, vectorised) and returns
     ``(title, caption)``.
     """
-    from .style import COLORS, PALETTE, fmt_eur, fmt_pct, format_axis
-    from .widgets import LiveFigure
+    from .style import fmt_eur, fmt_pct
+    from .widgets import depth_profit_figure
 
     e = _scores(effect, "l'effet incrémental", "effect")
     n = len(e)
@@ -417,42 +409,14 @@ def targeting_figure(effect, rankings: dict, steps: int = 200):
     for label, score in rankings.items():
         s = _scores(score, f"le score « {label} »", "rankings", n)
         cum[label] = np.concatenate([[0.0], np.cumsum(e[np.argsort(-s, kind="stable")])])[positions]
-
-    view = LiveFigure((9, 4.8), heading=TARGETING_TITLE)
-    ax = view.ax
-    colors = [COLORS["primary"], COLORS["accent"], COLORS["good"], PALETTE[4]]
-    lines = {k: ax.plot(depth, 0 * depth, color=col, lw=2.4, label=k)[0] for k, col in zip(rankings, colors)}
-    points = {k: ax.plot([0], [0], "o", color=col, ms=9, zorder=3)[0] for k, col in zip(rankings, colors)}
-    marker = ax.axvline(0.3, color=COLORS["neutral"], ls="--", lw=1.2)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_xlabel("Part des clients contactés (profondeur de ciblage)")
-    ax.set_ylabel("Profit de l'envoi (€)")
-    ax.set_xlim(0, 1)
-    format_axis(ax, x="pct", y="eur")
-    ax.legend(loc="lower left", fontsize="small")
-    view.animate(*lines.values(), *points.values(), marker)
+    view, draw = depth_profit_figure(depth, list(rankings), "Profit de l'envoi (€)", TARGETING_TITLE, 0.3)
 
     def update(cost_per_contact: float, value_per_response: float, depth_shown: float) -> tuple[str, str]:
         c = _scalar(cost_per_contact, "le coût par contact", "cost_per_contact", low=0)
         v = _scalar(value_per_response, "la valeur d'une réponse", "value_per_response", low=0)
         k_shown = _scalar(depth_shown, "la profondeur de ciblage", "depth", low=0, high=1)
-        j = int(np.argmin(np.abs(depth - k_shown)))
-        low, high, parts = 0.0, 0.0, []
-        for k in rankings:
-            profit = v * cum[k] - c * positions
-            lines[k].set_ydata(profit)
-            points[k].set_data([depth[j]], [profit[j]])
-            best = int(np.argmax(profit))
-            low, high = min(low, float(profit.min())), max(high, float(profit.max()))
-            parts.append(f"{k} : {fmt_eur(profit[j])} à {fmt_pct(depth[j], 0)}, "
-                         f"au mieux {fmt_eur(profit[best])} à {fmt_pct(depth[best], 0)}")
-        marker.set_xdata([depth[j], depth[j]])
-        # losses deeper than half the scale are cut: the scale follows the best profit, in steps
-        top = _ladder(max(1.08 * high, -0.1 * low))
-        ylim = (-top / 2, top)
-        if ylim != ax.get_ylim():
-            ax.set_ylim(ylim)
-        title = f"contact {fmt_eur(c, 2)}, réponse {fmt_eur(v)}, profondeur {fmt_pct(depth[j], 0)}"
+        shown, parts = draw({k: v * cum[k] - c * positions for k in rankings}, k_shown)
+        title = f"contact {fmt_eur(c, 2)}, réponse {fmt_eur(v)}, profondeur {fmt_pct(shown, 0)}"
         return title, " ; ".join(parts)
 
     return view, update

@@ -691,8 +691,8 @@ def targeting_figure(data: pd.DataFrame, rankings: dict[str, str], churn: str, v
     incentive, depth)`` recomputes the curves (one cumulative sum per ranking, vectorised),
     marks ``depth`` and returns ``(title, caption)``.
     """
-    from .style import COLORS, PALETTE, fmt_eur, fmt_pct, format_axis
-    from .widgets import LiveFigure, nice_limits
+    from .style import fmt_eur, fmt_pct
+    from .widgets import depth_profit_figure
 
     cols = [churn, value, *rankings.values()] + ([success] if isinstance(success, str) else [])
     df = check_table(data, "clients", cols)
@@ -710,39 +710,14 @@ def targeting_figure(data: pd.DataFrame, rankings: dict[str, str], churn: str, v
     cum_a = {k: np.concatenate([[0.0], np.cumsum(a_part[o])])[positions] for k, o in orders.items()}
     cum_b = {k: np.concatenate([[0.0], np.cumsum(np.broadcast_to(b_part, (n,))[o])])[positions]
              for k, o in orders.items()}
-
-    view = LiveFigure((9, 4.8), heading=TARGETING_TITLE)
-    ax = view.ax
-    colors = [COLORS["primary"], COLORS["accent"], COLORS["good"], PALETTE[4]]
-    lines = {k: ax.plot(depth, 0 * depth, color=c, lw=2.4, label=k)[0] for k, c in zip(rankings, colors)}
-    points = {k: ax.plot([0], [0], "o", color=c, ms=9, zorder=3)[0] for k, c in zip(rankings, colors)}
-    marker = ax.axvline(0.2, color=COLORS["neutral"], ls="--", lw=1.2)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_xlabel("Part des clients contactés (profondeur de ciblage)")
-    ax.set_ylabel("Profit espéré de l'offre (€)")
-    ax.set_xlim(0, 1)
-    format_axis(ax, x="pct", y="eur")
-    ax.legend(loc="lower left", fontsize="small")
-    view.animate(*lines.values(), *points.values(), marker)
+    view, draw = depth_profit_figure(depth, list(rankings), "Profit espéré de l'offre (€)", TARGETING_TITLE, 0.2)
 
     def update(contact_cost: float, incentive: float, depth_shown: float) -> tuple[str, str]:
         c = _non_negative(contact_cost, "contact_cost", "le coût d'un contact")
         d = _non_negative(incentive, "incentive", "le coût de l'incitation")
         k_shown = _share(depth_shown, "depth", "la profondeur de ciblage")
-        j = int(np.argmin(np.abs(depth - k_shown)))
-        low, high, parts = 0.0, 0.0, []
-        for k in rankings:
-            profit = cum_a[k] - c * positions - d * cum_b[k]
-            lines[k].set_ydata(profit)
-            points[k].set_data([depth[j]], [profit[j]])
-            best = int(np.argmax(profit))
-            low, high = min(low, float(profit.min())), max(high, float(profit.max()))
-            parts.append(f"{k} : {fmt_eur(profit[j])} à {fmt_pct(depth[j], 0)}, "
-                         f"au mieux {fmt_eur(profit[best])} à {fmt_pct(depth[best], 0)}")
-        marker.set_xdata([depth[j], depth[j]])
-        ax.set_ylim(nice_limits(low, high if high > low else low + 1, current=ax.get_ylim()))
-        title = (f"contact {fmt_eur(c, 2)}, incitation {fmt_eur(d)}, "
-                 f"profondeur {fmt_pct(depth[j], 0)}")
+        shown, parts = draw({k: cum_a[k] - c * positions - d * cum_b[k] for k in rankings}, k_shown)
+        title = f"contact {fmt_eur(c, 2)}, incitation {fmt_eur(d)}, profondeur {fmt_pct(shown, 0)}"
         return title, " ; ".join(parts)
 
     return view, update

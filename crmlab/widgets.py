@@ -43,6 +43,9 @@ What it gives:
   never queues stale images. Before a first run, and on static pages, its plain-text
   form says in French what the widget is; its state (with the image) is saved in the
   notebook, so a static viewer that renders widgets shows the figure.
+- :func:`depth_profit_figure` — the figure the targeting widgets share (chapters 08, 10,
+  14): profit against the share of customers contacted, one curve per ranking, y-limits
+  by steps (:func:`profit_limits`); the topic module keeps its profit formula and controls.
 - Presentation mode (``style.presentation(True)``): figures and controls made afterwards
   are larger (bigger figure, fonts from the course style, larger labels and readouts).
 """
@@ -52,6 +55,7 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -63,7 +67,8 @@ from . import style
 from .validation import CrmlabError, InvalidValueError
 
 __all__ = ["LiveFigure", "Label", "explorer", "number", "percent", "integer", "choice", "months", "nice_limits",
-           "encode_png", "DPI", "PRESENTATION_DPI", "PRESENTATION_SCALE", "UPDATE_TIMES"]
+           "ladder", "profit_limits", "depth_profit_figure", "encode_png", "DPI", "PRESENTATION_DPI",
+           "PRESENTATION_SCALE", "UPDATE_TIMES"]
 
 DPI = 80                 # widget images: 8 × 4,5 in → 640 × 360 px, text at 12 px
 PRESENTATION_DPI = 72    # projection: a 1,4 × larger figure, fonts of the presentation style
@@ -481,6 +486,90 @@ def nice_limits(low: float, high: float, current: tuple[float, float] | None = N
     new_low = np.floor(padded_low / step) * step if low < 0 else max(0.0, np.floor(padded_low / step) * step)
     new_high = min(0.0, np.ceil(padded_high / step) * step) if high <= 0 < -low else np.ceil(padded_high / step) * step
     return float(new_low), float(new_high)
+
+
+# ------------------------------------------------------------------ profit by targeting depth
+def ladder(x: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k (k ≥ 1) at least ``x``: a limit that changes by steps of ×2 or ×2,5.
+
+    >>> ladder(13_406), ladder(20_000), ladder(3)
+    (20000.0, 20000.0, 10.0)
+    """
+    x = max(float(x), 10.0)
+    power = 10 ** math.floor(math.log10(x))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= x - 1e-9))
+
+
+def profit_limits(low: float, high: float) -> tuple[float, float]:
+    """Y-limits ``(−top/2, top)`` for profit curves ranging over ``[low, high]`` (€), by steps.
+
+    ``top`` is :func:`ladder` of the larger of 1,08 × the best profit and a tenth of the worst
+    loss: the scale follows the best profit, losses deeper than half of it are cut, and the
+    limits take few values as the curves move — each background is drawn once, then reused.
+
+    >>> profit_limits(-89_000, 12_413)
+    (-10000.0, 20000.0)
+    """
+    top = ladder(max(1.08 * float(high), -0.1 * float(low)))
+    return -top / 2, top
+
+
+def depth_profit_figure(depth, labels: Sequence[str], ylabel: str, heading: str, marker: float = 0.2):
+    """The kept figure of a targeting widget: profit against the share of customers contacted.
+
+    One curve and one point per ranking of ``labels`` (legend), over the ``depth`` grid
+    (shares from 0 to 1); a dashed marker at the depth shown, a zero line, French axis
+    labels (``ylabel`` for the profit), ``heading`` over the figure; the marker starts at
+    ``marker``. Returns ``(view, draw)``: ``draw(profits, shown)`` takes one profit array
+    per label (€, on the ``depth`` grid) and the depth asked for, moves the curves, the
+    points (at the grid depth nearest ``shown``) and the marker, sets the y-limits by steps
+    (:func:`profit_limits`) and returns ``(depth used, caption parts)``, one part per
+    ranking: « {label} : X € à Y %, au mieux Z € à W % ». The topic module keeps its
+    formula and its controls, and builds the title and caption from these.
+
+    >>> view, draw = depth_profit_figure(np.array([0, 0.5, 1]), ["par score"], "Profit (€)", "Essai")
+    >>> draw({"par score": np.array([0.0, 30.0, -20.0])}, 0.9)
+    (1.0, ['par score : -20\\xa0€ à 100\\xa0%, au mieux 30\\xa0€ à 50\\xa0%'])
+    """
+    from .style import COLORS, PALETTE, fmt_eur, fmt_pct, format_axis
+
+    depth = np.asarray(depth, dtype=float)
+    labels = list(labels)
+    view = LiveFigure((9, 4.8), heading=heading)
+    ax = view.ax
+    colors = [COLORS["primary"], COLORS["accent"], COLORS["good"], PALETTE[4]]
+    colors = [colors[i % len(colors)] for i in range(len(labels))]
+    lines = {k: ax.plot(depth, 0 * depth, color=c, lw=2.4, label=k)[0] for k, c in zip(labels, colors)}
+    points = {k: ax.plot([0], [0], "o", color=c, ms=9, zorder=3)[0] for k, c in zip(labels, colors)}
+    line = ax.axvline(marker, color=COLORS["neutral"], ls="--", lw=1.2)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel("Part des clients contactés (profondeur de ciblage)")
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, 1)
+    format_axis(ax, x="pct", y="eur")
+    # above the plot, in a row: the curves move everywhere inside it, losses below the scale
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(labels), frameon=False, fontsize="small",
+              borderaxespad=0.2)
+    view.animate(*lines.values(), *points.values(), line)
+
+    def draw(profits: Mapping[str, np.ndarray], shown: float) -> tuple[float, list[str]]:
+        j = int(np.argmin(np.abs(depth - shown)))
+        low, high, parts = 0.0, 0.0, []
+        for k in labels:
+            profit = profits[k]
+            lines[k].set_ydata(profit)
+            points[k].set_data([depth[j]], [profit[j]])
+            best = int(np.argmax(profit))
+            low, high = min(low, float(profit.min())), max(high, float(profit.max()))
+            parts.append(f"{k} : {fmt_eur(profit[j])} à {fmt_pct(depth[j], 0)}, "
+                         f"au mieux {fmt_eur(profit[best])} à {fmt_pct(depth[best], 0)}")
+        line.set_xdata([depth[j], depth[j]])
+        ylim = profit_limits(low, high)
+        if ylim != ax.get_ylim():
+            ax.set_ylim(ylim)
+        return float(depth[j]), parts
+
+    return view, draw
 
 
 # ------------------------------------------------------------------ controls

@@ -139,6 +139,52 @@ def test_nice_limits_keep_current_limits_that_still_fit():
     assert widgets.nice_limits(1, 9, current=(0, 100)) != (0, 100)      # far too wide: new limits
 
 
+# ------------------------------------------------------------------ profit by targeting depth
+def test_ladder_takes_only_1_2_5_steps():
+    assert [widgets.ladder(x) for x in (0, 10, 10.5, 20, 21, 50, 51, 13_406)] == [10, 10, 20, 20, 50, 50, 100, 20_000]
+
+
+def test_depth_profit_figure_by_hand():
+    depth = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    view, draw = widgets.depth_profit_figure(depth, ["par A", "par B"], "Profit (€)", "Essai", 0.5)
+    profits = {"par A": np.array([0.0, 40.0, 100.0, 30.0, -300.0]),
+               "par B": np.array([0.0, -10.0, -20.0, -30.0, -300.0])}
+    shown, parts = draw(profits, 0.3)   # nearest grid depth: 25 %
+    assert shown == 0.25
+    assert parts == ["par A : 40\xa0€ à 25\xa0%, au mieux 100\xa0€ à 50\xa0%",
+                     "par B : -10\xa0€ à 25\xa0%, au mieux 0\xa0€ à 0\xa0%"]
+    # the points sit on the curves at the depth shown, the marker there too
+    a_line, b_line, a_point, b_point = view.ax.lines[:4]
+    assert a_line.get_ydata().tolist() == profits["par A"].tolist()
+    assert (a_point.get_xdata()[0], a_point.get_ydata()[0]) == (0.25, 40.0)
+    assert (b_point.get_xdata()[0], b_point.get_ydata()[0]) == (0.25, -10.0)
+    assert view.ax.lines[4].get_xdata()[0] == 0.25
+    # best 100 € → top = ladder(108) = 200; losses below −100 € are cut
+    assert view.ax.get_ylim() == (-100.0, 200.0)
+    assert [t.get_text() for t in view.ax.get_legend().get_texts()] == ["par A", "par B"]
+    assert view.png()[:4] == b"\x89PNG"
+
+
+def test_depth_profit_limits_change_only_by_steps_and_backgrounds_are_reused():
+    depth = np.linspace(0, 1, 101)
+    view, draw = widgets.depth_profit_figure(depth, ["par A"], "Profit (€)", "Essai", 0.2)
+    shape = depth * (1 - depth) * 4 - 0.5 * depth   # peak ≈ 0,77 at 44 %, loss at 100 %
+    tops = []
+    # the best profit grows smoothly from 770 € to 77 000 €, then back: 200 redraws
+    for scale in np.r_[np.geomspace(1e3, 1e5, 100), np.geomspace(1e5, 1e3, 100)]:
+        draw({"par A": scale * shape}, 0.2)
+        view.png()
+        low, top = view.ax.get_ylim()
+        assert low == -top / 2 and top >= scale * shape.max()
+        mantissa = top / 10 ** np.floor(np.log10(top))
+        assert mantissa in (1, 2, 5)
+        tops.append(top)
+    changes = [b / a for a, b in zip(tops, tops[1:]) if a != b]
+    assert set(np.round(changes, 6)) <= {2, 2.5, 0.5, 0.4}
+    assert len(set(tops)) <= 7                    # 1 000 … 100 000 €: a few steps
+    assert view.full_draws == len(set(tops))      # each background drawn once, then reused
+
+
 # ------------------------------------------------------------------ controls
 def test_controls_are_bounded_and_read_in_french():
     margin = widgets.number("marge", 1000, 0, 300, 5, unit="€")
