@@ -522,8 +522,9 @@ def depth_profit_figure(depth, labels: Sequence[str], ylabel: str, heading: str,
     labels (``ylabel`` for the profit), ``heading`` over the figure; the marker starts at
     ``marker``. Returns ``(view, draw)``: ``draw(profits, shown)`` takes one profit array
     per label (€, on the ``depth`` grid) and the depth asked for, moves the curves, the
-    points (at the grid depth nearest ``shown``) and the marker, sets the y-limits by steps
-    (:func:`profit_limits`) and returns ``(depth used, caption parts)``, one part per
+    points (at the grid depth nearest ``shown``; a point below the scale is pinned at its
+    bottom edge as a ▼) and the marker, sets the y-limits by steps (:func:`profit_limits`)
+    and returns ``(depth used, caption parts)``, one part per
     ranking: « {label} : X € à Y %, au mieux Z € à W % ». The topic module keeps its
     formula and its controls, and builds the title and caption from these.
 
@@ -567,6 +568,13 @@ def depth_profit_figure(depth, labels: Sequence[str], ylabel: str, heading: str,
         ylim = profit_limits(low, high)
         if ylim != ax.get_ylim():
             ax.set_ylim(ylim)
+        # a point below the scale (a deep loss) stays in sight: pinned at the bottom edge, as a ▼
+        for k in labels:
+            y = float(profits[k][j])
+            below = y < ylim[0]
+            points[k].set_data([depth[j]], [ylim[0] if below else y])
+            points[k].set_marker("v" if below else "o")
+            points[k].set_clip_on(not below)
         return float(depth[j]), parts
 
     return view, draw

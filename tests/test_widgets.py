@@ -163,6 +163,13 @@ def test_depth_profit_figure_by_hand():
     assert view.ax.get_ylim() == (-100.0, 200.0)
     assert [t.get_text() for t in view.ax.get_legend().get_texts()] == ["par A", "par B"]
     assert view.png()[:4] == b"\x89PNG"
+    # at 100 % both lose 300 €, below the scale: the points stay in sight at its bottom edge, as ▼
+    draw(profits, 1.0)
+    for point in (a_point, b_point):
+        assert (point.get_xdata()[0], point.get_ydata()[0]) == (1.0, -100.0)
+        assert point.get_marker() == "v" and not point.get_clip_on()
+    draw(profits, 0.5)                   # back on the scale: a round point on the curve again
+    assert (a_point.get_ydata()[0], a_point.get_marker()) == (100.0, "o")
 
 
 def test_depth_profit_limits_change_only_by_steps_and_backgrounds_are_reused():
