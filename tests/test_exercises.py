@@ -77,7 +77,7 @@ def leaked(qid: str, text: str, min_sig: int = 2) -> list[str]:
     found = []
     for e in _scalar_values(ex.expected_answer(qid)):
         for v, sig, raw in number_tokens(text):
-            if sig >= min_sig and any(unit.close(v, alt) for alt, _ in unit.alternatives(e)):
+            if sig >= min_sig and unit.matches(v, e):
                 found.append(raw)
     return found
 
@@ -132,6 +132,35 @@ def test_precision_rule_accepts_display_precision_or_three_significant_digits(to
     assert judge("zz-q9", 0.02).ok and judge("zz-q9", 0.0213).ok          # displayed with 2 decimals
     assert judge("zz-q3", 614).ok and judge("zz-q3", 614.0).ok and judge("zz-q3", np.int64(614)).ok
     assert not judge("zz-q3", 615).ok                                     # a count is exact
+
+
+def test_a_small_ratio_given_in_percent_as_displayed_is_accepted(toy, monkeypatch):
+    # 0.0944 shown « 9,4 % » (3 decimals as a ratio = 1 decimal in %): 9.4 is right, like 0.094;
+    # 0.0069 shown « 0,69 % » (4 decimals): 0.69 is right. Wrong values stay wrong.
+    ex.question("zz-q14", ex.Ratio(decimals=3, percent_ok=True), concept="une part.", hints=["a", "b"])(lambda: 0.094364)
+    ex.question("zz-q15", ex.Ratio(decimals=4, percent_ok=True), concept="une part.", hints=["a", "b"])(lambda: 0.006894)
+    assert judge("zz-q14", 0.094).ok and judge("zz-q14", 9.4).ok and judge("zz-q14", 9.44).ok
+    assert not judge("zz-q14", 9.6).ok and not judge("zz-q14", 0.096).ok
+    assert judge("zz-q15", 0.0069).ok and judge("zz-q15", 0.69).ok
+    assert not judge("zz-q15", 0.71).ok
+    assert "signe" in judge("zz-q15", -0.69).message
+
+
+def test_a_french_decimal_comma_is_explained(toy):
+    # ``x = 84,1`` is the pair (84, 1) in Python: say so, with a point, not « aggregate your list »
+    for qid in ("zz-q1", "zz-q3", "zz-q4", "zz-q12"):
+        r = judge(qid, (84, 1))
+        assert not r.ok and "point" in r.message and "`84.1`" in r.message and "Agrégez" not in r.message, r.message
+    r = judge("zz-q12", (-0, 42))
+    assert "`0.42`" in r.message
+    r = judge("zz-q1", "84,1 %")                           # the displayed value typed as text
+    assert not r.ok and "guillemets" in r.message and "point" in r.message
+    r = judge("zz-q1", "")
+    assert not r.ok and "texte vide" in r.message
+    r = judge("zz-q8", 0.5)                                 # a number where yes / no is expected
+    assert "un nombre" in r.message and "float" not in r.message
+    r = judge("zz-q12", (1, 2, 3))                          # a real collection keeps its advice
+    assert "un seul nombre est attendu" in r.message.lower()
 
 
 def test_coarser_answers_are_too_rounded_and_told_the_precision(toy):
@@ -412,15 +441,27 @@ shell = InteractiveShell.instance()
 import crmlab.exercises as ex
 assert shell.custom_exceptions == (), shell.custom_exceptions
 shell.run_cell('from crmlab import exercises; exercises.start("03")')
-assert shell.custom_exceptions == (NameError,)
+assert shell.custom_exceptions == (NameError, SyntaxError)
 result = shell.run_cell('statuts.loc[:, :"2024-12-31"]')
 assert isinstance(result.error_in_exec, NameError)
+result = shell.run_cell('part = 0,094')                  # a French decimal comma
+assert isinstance(result.error_before_exec, SyntaxError)
+print("AUTRE ERREUR")
+result = shell.run_cell('x = (1')                        # any other syntax error: shown as usual
+assert isinstance(result.error_before_exec, SyntaxError)
+result = shell.run_cell('if True:\\nx = 1')
+assert isinstance(result.error_before_exec, IndentationError)
+result = shell.run_cell('y = 2')
+assert result.success and shell.user_ns["y"] == 2
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     text = out.stdout + out.stderr
     assert "La variable `statuts` n'existe pas encore" in text and ex.RUN_ABOVE in text
     assert "Traceback (most recent call last)" not in text and "is not defined" not in text
+    french, other = text.split("AUTRE ERREUR")
+    assert "Un nombre décimal s'écrit avec un point" in french and "leading zeros" not in french
+    assert "SyntaxError" in other and "IndentationError" in other and "point" not in other
 
 
 # ======================================================== every course question
@@ -435,8 +476,8 @@ def _forms_of_right_answer(qid):
             forms.append(round(e, unit.decimals))
             if e:
                 forms.append(float(f"{e:.3g}"))
-            for alt, _ in unit.alternatives(e)[1:]:
-                forms.append(round(alt, unit.decimals + (2 if isinstance(unit, ex.Ratio) else -2)))
+            for alt, _ in unit.alternatives(e)[1:]:  # as displayed: 0,0944 shown « 9,4 % » (2 decimals fewer)
+                forms.append(round(alt, unit.decimals + (-2 if isinstance(unit, ex.Ratio) else 2)))
         return forms
     if isinstance(unit, ex.SeriesOf):
         s = e.astype(float)
