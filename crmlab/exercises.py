@@ -1289,17 +1289,23 @@ def _name_error_handler(shell, etype, value, tb, tb_offset=None):
 _DECIMAL_COMMA_SYNTAX = "leading zeros in decimal integer literals"
 
 
-def decimal_comma_box() -> Box:
-    """The French explanation of the SyntaxError a decimal comma causes (``0,094``, ``12,05``)."""
+def decimal_comma_box(line: str = "") -> Box:
+    """The French explanation of the SyntaxError a decimal comma causes (``0,094``, ``12,05``).
+
+    The example is the student's own number read in ``line`` (never a made-up value that could
+    be an answer); without one, the rule alone.
+    """
+    m = re.search(r"(?<![\w.])(-?\d+),(0\d*)\b", line or "")
+    example = (f" : `{m.group(1)}.{m.group(2)}` et non `{m.group(1)},{m.group(2)}`" if m else "")
     return Box(ERROR, "Un nombre décimal s'écrit avec un point",
                "Python n'a pas pu lire cette cellule : en Python, la virgule sépare deux valeurs, et un "
-               "nombre décimal s'écrit avec un **point** (`0.094` et non `0,094`). Corrigez le nombre, "
-               "puis exécutez de nouveau la cellule.")
+               f"nombre décimal s'écrit avec un **point**{example}. Corrigez le nombre, puis exécutez "
+               "de nouveau la cellule.")
 
 
 def _syntax_error_handler(shell, etype, value, tb, tb_offset=None):
     if _DECIMAL_COMMA_SYNTAX in str(value):
-        _show(decimal_comma_box())
+        _show(decimal_comma_box(getattr(value, "text", "") or ""))
         return ["SyntaxError : nombre écrit avec une virgule (explication ci-dessus)."]
     if isinstance(value, IndentationError):  # any other syntax error: IPython's usual display
         shell.showindentationerror()

@@ -419,6 +419,13 @@ def test_name_error_explained_in_french():
     assert "orthographe" in box.text and ex.RUN_ABOVE in box.text
 
 
+def test_decimal_comma_syntax_error_is_explained_with_the_students_own_number():
+    box = ex.decimal_comma_box("part = 0,094\n")
+    assert "`0.094` et non `0,094`" in box.text
+    assert "`12.05`" in ex.decimal_comma_box("x = 12,05").text
+    assert "point" in ex.decimal_comma_box("").text and "`" not in ex.decimal_comma_box("").text.split("point")[1]
+
+
 def test_run_above_label_is_the_french_language_pack_one():
     pack = Path(__import__("jupyterlab_language_pack_fr_FR").__file__).parent
     labels = json.loads((pack / "locale" / "fr_FR" / "LC_MESSAGES" / "jupyterlab.json").read_text(encoding="utf-8"))
@@ -460,7 +467,7 @@ assert result.success and shell.user_ns["y"] == 2
     assert "La variable `statuts` n'existe pas encore" in text and ex.RUN_ABOVE in text
     assert "Traceback (most recent call last)" not in text and "is not defined" not in text
     french, other = text.split("AUTRE ERREUR")
-    assert "Un nombre décimal s'écrit avec un point" in french and "leading zeros" not in french
+    assert "Un nombre décimal s'écrit avec un point" in french and "`0.094`" in french and "leading zeros" not in french
     assert "SyntaxError" in other and "IndentationError" in other and "point" not in other
 
 
