@@ -530,6 +530,34 @@ def _differs(value, expected) -> bool:
     return not math.isclose(float(value), float(expected), rel_tol=1e-12, abs_tol=1e-15)
 
 
+def test_mistakes_found_in_the_browser_walk_through_are_named():
+    """Wrong answers a student gave in the walk-through (issue 16), recomputed here from the data:
+    each must get its named mistake, not a bare « trop grande / trop petite »."""
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    from crmlab import datasets
+    from crmlab.questions import ch14
+
+    def named(qid, value, words):
+        r = ex.check(qid, value, quiet=True)
+        assert not r.ok and "erreur fréquente" in r.message and words in r.message, (qid, value, r.message)
+
+    log = datasets.load_call_log()
+    delivery = log[log["reason"] == "livraison"]
+    named("12-q8", round(log["wait_s"].sum() / log["abandoned"].sum()), "tous les motifs")
+    named("12-q8", round(delivery["wait_s"].sum() / delivery["abandoned"].sum() / 60, 2), "en minutes")
+    s = ch14._summary()   # the exercise notebook's table
+    strict = (s["p_churn"] >= 0.40) & (s["value_12m"] > s["value_12m"].quantile(0.9))
+    named("14-q3", int(strict.sum()), "strictement supérieure")
+    t = ch14._target()
+    p0, threshold = t["p_churn"].mean(), ex.expected_answer("14-q4")
+    n = NormalIndPower().solve_power(proportion_effectsize(p0, p0 * (1 - threshold)), alpha=0.05, power=0.8, ratio=1.0)
+    named("14-q6", int(np.floor(n)), "entier inférieur")
+    n_points = NormalIndPower().solve_power(proportion_effectsize(p0, p0 - threshold), alpha=0.05, power=0.8, ratio=1.0)
+    named("14-q6", int(np.ceil(n_points)), "points")
+
+
 @pytest.mark.parametrize("qid", QUESTIONS)
 def test_each_listed_mistake_is_rejected_and_named_without_the_value(qid):
     e = ex.expected_answer(qid)
