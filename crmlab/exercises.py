@@ -71,7 +71,10 @@ is told « trop arrondie » with the precision to give (the student already hold
 the value to that precision: nothing leaks). ``Count`` answers are exact.
 
 Scale: a ratio answered in % (or a % answered as a ratio) is accepted only with
-``percent_ok`` / ``ratio_ok``; otherwise it is diagnosed by name. Days, weeks and
+``percent_ok`` / ``ratio_ok``, at the same precision carried to that scale (0.0944,
+displayed « 9,4 % », accepts 0.094 and 9.4); otherwise it is diagnosed by name. A
+French decimal comma (``1,42`` is the pair ``(1, 42)``; ``0,094`` does not compile once
+``start`` has run) gets its own French explanation. Days, weeks and
 years add their own named scale mistakes (days instead of weeks…).
 
 Other declaration options: ``question(..., on_collection="Sélectionnez la cellule
