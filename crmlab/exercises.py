@@ -71,7 +71,10 @@ is told « trop arrondie » with the precision to give (the student already hold
 the value to that precision: nothing leaks). ``Count`` answers are exact.
 
 Scale: a ratio answered in % (or a % answered as a ratio) is accepted only with
-``percent_ok`` / ``ratio_ok``; otherwise it is diagnosed by name. Days, weeks and
+``percent_ok`` / ``ratio_ok``, at the same precision carried to that scale (0.0944,
+displayed « 9,4 % », accepts 0.094 and 9.4); otherwise it is diagnosed by name. A
+French decimal comma (``1,42`` is the pair ``(1, 42)``; ``0,094`` does not compile once
+``start`` has run) gets its own French explanation. Days, weeks and
 years add their own named scale mistakes (days instead of weeks…).
 
 Other declaration options: ``question(..., on_collection="Sélectionnez la cellule
@@ -208,7 +211,24 @@ def _describe(answer: Any, size: bool = True) -> str:
         return "une durée (Timedelta)"
     if isinstance(answer, pd.Timestamp):
         return "une date (Timestamp)"
+    if isinstance(answer, (int, float, np.integer, np.floating)):
+        return "un nombre"
     return f"un objet de type {type(answer).__name__}"
+
+
+def _decimal_comma(answer: Any) -> str | None:
+    """The advice when ``answer`` looks like a number typed with a French decimal comma, else None.
+
+    ``x = 1,42`` makes the pair ``(1, 42)`` in Python (``0,42`` does not even run); the
+    advice repeats the student's own digits, never the expected value.
+    """
+    if (isinstance(answer, tuple) and len(answer) == 2
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in answer)
+            and answer[1] >= 0):
+        a, b = answer
+        return (f"votre réponse est une paire de nombres, `({a}, {b})` : en Python, la virgule sépare deux "
+                f"valeurs. Un nombre décimal s'écrit avec un **point** : `{a}.{b}` et non `{a},{b}`.")
+    return None
 
 
 def _as_float(value: Any, answer: Any) -> float:
@@ -216,6 +236,13 @@ def _as_float(value: Any, answer: Any) -> float:
     if isinstance(value, (bool, np.bool_)):
         raise _Wrong("un nombre est attendu, pas un booléen (True/False).")
     if isinstance(value, str):
+        if not value.strip():
+            raise _Wrong("votre réponse est un texte vide (`\"\"`) : un nombre est attendu, calculez-le avec "
+                         "pandas à la place de `None`.")
+        if re.fullmatch(r"\s*[-+−]?[\d\s\u00a0\u202f]*\d,\d+\s*%?\s*", value):
+            raise _Wrong("un nombre est attendu, pas du texte : retirez les guillemets, et en Python un nombre "
+                         "décimal s'écrit avec un **point** (`0.5`, pas `0,5`). Mieux : gardez la valeur "
+                         "calculée par pandas plutôt que de la recopier.")
         raise _Wrong("un nombre est attendu, pas du texte : retirez les guillemets et calculez la valeur "
                      "avec pandas plutôt que de la recopier.")
     if value is pd.NA or value is pd.NaT:
@@ -301,6 +328,13 @@ class Quantity(Unit):
         """Accepted ways of writing ``e``: (value, how it is read)."""
         return [(e, "")]
 
+    def close_to(self, x: float, alt: float, e: float) -> bool:
+        """Whether ``x`` is ``alt``, one accepted writing of ``e`` (e.g. ``e`` in %), at the precision
+        of ``e`` carried to that writing: 9,4 (%) is right for 0,0944 displayed « 9,4 % »."""
+        if alt == e or not e:
+            return self.close(x, alt)
+        return self.close(x * e / alt, e)
+
     def matches(self, got: float, value: Any) -> bool:
         try:
             v = float(value)
@@ -308,11 +342,13 @@ class Quantity(Unit):
             return False
         if not math.isfinite(v):
             return False
-        return any(self.close(got, alt) for alt, _ in self.alternatives(v))
+        return any(self.close_to(got, alt, v) for alt, _ in self.alternatives(v))
 
     # -- reading the answer
     def normalise(self, answer: Any, expected: Any, q: Question) -> float:
         value = answer
+        if _decimal_comma(value):
+            raise _Wrong(_decimal_comma(value))
         if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray, list, tuple, set, frozenset, pd.Index)):
             arr = np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else list(value), dtype=object).ravel()
             if arr.size != 1:
@@ -364,7 +400,7 @@ class Quantity(Unit):
                 and got == math.trunc(target / given_step) * given_step:
             return _Wrong("votre valeur a été **tronquée** : arrondissez au plus proche (`round`), "
                           "ou gardez toute la précision du calcul.", ROUNDED)
-        if got != 0 and any(self.close(-got, alt) for alt, _ in self.alternatives(e)):
+        if got != 0 and any(self.close_to(-got, alt, e) for alt, _ in self.alternatives(e)):
             return _Wrong("**le signe n'est pas le bon** : la valeur absolue est juste. Relisez le sens "
                           "de la soustraction ou de la variation demandée.")
         direction = "trop grande" if got > target else "trop petite"
@@ -495,6 +531,8 @@ class Count(Quantity):
                f"{q.on_collection or advice}".rstrip(" :")
 
     def normalise(self, answer: Any, expected: Any, q: Question) -> float:
+        if _decimal_comma(answer):
+            raise _Wrong(_decimal_comma(answer))
         if isinstance(answer, (pd.DataFrame, pd.Series, np.ndarray, list, tuple, set, frozenset, pd.Index, Mapping)):
             size = answer.size if isinstance(answer, (np.ndarray, pd.DataFrame)) else len(answer)
             if size != 1 or isinstance(answer, Mapping):
@@ -1250,12 +1288,48 @@ def _name_error_handler(shell, etype, value, tb, tb_offset=None):
     return [f"NameError : « {name} » n'est pas défini (explication ci-dessus)."]
 
 
+# ``x = 0,094`` (a French decimal comma) does not even compile: 094 is not a valid number
+_DECIMAL_COMMA_SYNTAX = "leading zeros in decimal integer literals"
+
+
+def decimal_comma_box(line: str = "") -> Box:
+    """The French explanation of the SyntaxError a decimal comma causes (``0,094``, ``12,05``).
+
+    The example is the student's own number read in ``line`` (never a made-up value that could
+    be an answer); without one, the rule alone.
+    """
+    m = re.search(r"(?<![\w.])(-?\d+),(0\d*)\b", line or "")
+    example = (f" : `{m.group(1)}.{m.group(2)}` et non `{m.group(1)},{m.group(2)}`" if m else "")
+    return Box(ERROR, "Un nombre décimal s'écrit avec un point",
+               "Python n'a pas pu lire cette cellule : en Python, la virgule sépare deux valeurs, et un "
+               f"nombre décimal s'écrit avec un **point**{example}. Corrigez le nombre, puis exécutez "
+               "de nouveau la cellule.")
+
+
+def _syntax_error_handler(shell, etype, value, tb, tb_offset=None):
+    if _DECIMAL_COMMA_SYNTAX in str(value):
+        _show(decimal_comma_box(getattr(value, "text", "") or ""))
+        return ["SyntaxError : nombre écrit avec une virgule (explication ci-dessus)."]
+    if isinstance(value, IndentationError):  # any other syntax error: IPython's usual display
+        shell.showindentationerror()
+    else:
+        shell.showsyntaxerror()
+    return None
+
+
+def _error_handler(shell, etype, value, tb, tb_offset=None):
+    if isinstance(value, SyntaxError):
+        return _syntax_error_handler(shell, etype, value, tb, tb_offset)
+    return _name_error_handler(shell, etype, value, tb, tb_offset)
+
+
 def start(chapter: str) -> None:
     """Set up an exercise notebook of ``chapter`` (``"03"``): French help for ``NameError``.
 
     Installs an IPython handler that explains, in French, a variable that does not
-    exist yet (a cell above not run) instead of the raw English traceback. Does
-    nothing outside IPython. Shows a short reminder of the commands.
+    exist yet (a cell above not run) instead of the raw English traceback, and a
+    number written with a decimal comma (``0,094``: a SyntaxError); any other syntax
+    error is shown as IPython shows it. Does nothing outside IPython. Shows a short reminder of the commands.
     """
     chapter = str(chapter).zfill(2)
     ids = questions(chapter)
@@ -1265,7 +1339,7 @@ def start(chapter: str) -> None:
     _STARTED[chapter] = _notebook_names(chapter)
     ip = _ipython()
     if ip is not None:
-        ip.set_custom_exc((NameError,), _name_error_handler)
+        ip.set_custom_exc((NameError, SyntaxError), _error_handler)
     _show(Box("info", f"Exercices du chapitre {chapter} : {len(ids)} questions",
               "Dans chaque question, remplacez `None` par votre calcul et exécutez la cellule : `check` "
               "vous répond. Bloqué ? `hint(\"" + ids[0] + "\")` donne un indice, plus précis à chaque appel ; "

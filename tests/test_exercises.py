@@ -77,7 +77,7 @@ def leaked(qid: str, text: str, min_sig: int = 2) -> list[str]:
     found = []
     for e in _scalar_values(ex.expected_answer(qid)):
         for v, sig, raw in number_tokens(text):
-            if sig >= min_sig and any(unit.close(v, alt) for alt, _ in unit.alternatives(e)):
+            if sig >= min_sig and unit.matches(v, e):
                 found.append(raw)
     return found
 
@@ -132,6 +132,35 @@ def test_precision_rule_accepts_display_precision_or_three_significant_digits(to
     assert judge("zz-q9", 0.02).ok and judge("zz-q9", 0.0213).ok          # displayed with 2 decimals
     assert judge("zz-q3", 614).ok and judge("zz-q3", 614.0).ok and judge("zz-q3", np.int64(614)).ok
     assert not judge("zz-q3", 615).ok                                     # a count is exact
+
+
+def test_a_small_ratio_given_in_percent_as_displayed_is_accepted(toy, monkeypatch):
+    # 0.0944 shown « 9,4 % » (3 decimals as a ratio = 1 decimal in %): 9.4 is right, like 0.094;
+    # 0.0069 shown « 0,69 % » (4 decimals): 0.69 is right. Wrong values stay wrong.
+    ex.question("zz-q14", ex.Ratio(decimals=3, percent_ok=True), concept="une part.", hints=["a", "b"])(lambda: 0.094364)
+    ex.question("zz-q15", ex.Ratio(decimals=4, percent_ok=True), concept="une part.", hints=["a", "b"])(lambda: 0.006894)
+    assert judge("zz-q14", 0.094).ok and judge("zz-q14", 9.4).ok and judge("zz-q14", 9.44).ok
+    assert not judge("zz-q14", 9.6).ok and not judge("zz-q14", 0.096).ok
+    assert judge("zz-q15", 0.0069).ok and judge("zz-q15", 0.69).ok
+    assert not judge("zz-q15", 0.71).ok
+    assert "signe" in judge("zz-q15", -0.69).message
+
+
+def test_a_french_decimal_comma_is_explained(toy):
+    # ``x = 84,1`` is the pair (84, 1) in Python: say so, with a point, not « aggregate your list »
+    for qid in ("zz-q1", "zz-q3", "zz-q4", "zz-q12"):
+        r = judge(qid, (84, 1))
+        assert not r.ok and "point" in r.message and "`84.1`" in r.message and "Agrégez" not in r.message, r.message
+    r = judge("zz-q12", (-0, 42))
+    assert "`0.42`" in r.message
+    r = judge("zz-q1", "84,1 %")                           # the displayed value typed as text
+    assert not r.ok and "guillemets" in r.message and "point" in r.message
+    r = judge("zz-q1", "")
+    assert not r.ok and "texte vide" in r.message
+    r = judge("zz-q8", 0.5)                                 # a number where yes / no is expected
+    assert "un nombre" in r.message and "float" not in r.message
+    r = judge("zz-q12", (1, 2, 3))                          # a real collection keeps its advice
+    assert "un seul nombre est attendu" in r.message.lower()
 
 
 def test_coarser_answers_are_too_rounded_and_told_the_precision(toy):
@@ -390,6 +419,13 @@ def test_name_error_explained_in_french():
     assert "orthographe" in box.text and ex.RUN_ABOVE in box.text
 
 
+def test_decimal_comma_syntax_error_is_explained_with_the_students_own_number():
+    box = ex.decimal_comma_box("part = 0,094\n")
+    assert "`0.094` et non `0,094`" in box.text
+    assert "`12.05`" in ex.decimal_comma_box("x = 12,05").text
+    assert "point" in ex.decimal_comma_box("").text and "`" not in ex.decimal_comma_box("").text.split("point")[1]
+
+
 def test_run_above_label_is_the_french_language_pack_one():
     pack = Path(__import__("jupyterlab_language_pack_fr_FR").__file__).parent
     labels = json.loads((pack / "locale" / "fr_FR" / "LC_MESSAGES" / "jupyterlab.json").read_text(encoding="utf-8"))
@@ -412,15 +448,27 @@ shell = InteractiveShell.instance()
 import crmlab.exercises as ex
 assert shell.custom_exceptions == (), shell.custom_exceptions
 shell.run_cell('from crmlab import exercises; exercises.start("03")')
-assert shell.custom_exceptions == (NameError,)
+assert shell.custom_exceptions == (NameError, SyntaxError)
 result = shell.run_cell('statuts.loc[:, :"2024-12-31"]')
 assert isinstance(result.error_in_exec, NameError)
+result = shell.run_cell('part = 0,094')                  # a French decimal comma
+assert isinstance(result.error_before_exec, SyntaxError)
+print("AUTRE ERREUR")
+result = shell.run_cell('x = (1')                        # any other syntax error: shown as usual
+assert isinstance(result.error_before_exec, SyntaxError)
+result = shell.run_cell('if True:\\nx = 1')
+assert isinstance(result.error_before_exec, IndentationError)
+result = shell.run_cell('y = 2')
+assert result.success and shell.user_ns["y"] == 2
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     text = out.stdout + out.stderr
     assert "La variable `statuts` n'existe pas encore" in text and ex.RUN_ABOVE in text
     assert "Traceback (most recent call last)" not in text and "is not defined" not in text
+    french, other = text.split("AUTRE ERREUR")
+    assert "Un nombre décimal s'écrit avec un point" in french and "`0.094`" in french and "leading zeros" not in french
+    assert "SyntaxError" in other and "IndentationError" in other and "point" not in other
 
 
 # ======================================================== every course question
@@ -435,8 +483,8 @@ def _forms_of_right_answer(qid):
             forms.append(round(e, unit.decimals))
             if e:
                 forms.append(float(f"{e:.3g}"))
-            for alt, _ in unit.alternatives(e)[1:]:
-                forms.append(round(alt, unit.decimals + (2 if isinstance(unit, ex.Ratio) else -2)))
+            for alt, _ in unit.alternatives(e)[1:]:  # as displayed: 0,0944 shown « 9,4 % » (2 decimals fewer)
+                forms.append(round(alt, unit.decimals + (-2 if isinstance(unit, ex.Ratio) else 2)))
         return forms
     if isinstance(unit, ex.SeriesOf):
         s = e.astype(float)
@@ -480,6 +528,34 @@ def _differs(value, expected) -> bool:
     if isinstance(expected, str):
         return str(value) != expected
     return not math.isclose(float(value), float(expected), rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_mistakes_found_in_the_browser_walk_through_are_named():
+    """Wrong answers a student gave in the walk-through (issue 16), recomputed here from the data:
+    each must get its named mistake, not a bare « trop grande / trop petite »."""
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    from crmlab import datasets
+    from crmlab.questions import ch14
+
+    def named(qid, value, words):
+        r = ex.check(qid, value, quiet=True)
+        assert not r.ok and "erreur fréquente" in r.message and words in r.message, (qid, value, r.message)
+
+    log = datasets.load_call_log()
+    delivery = log[log["reason"] == "livraison"]
+    named("12-q8", round(log["wait_s"].sum() / log["abandoned"].sum()), "tous les motifs")
+    named("12-q8", round(delivery["wait_s"].sum() / delivery["abandoned"].sum() / 60, 2), "en minutes")
+    s = ch14._summary()   # the exercise notebook's table
+    strict = (s["p_churn"] >= 0.40) & (s["value_12m"] > s["value_12m"].quantile(0.9))
+    named("14-q3", int(strict.sum()), "strictement supérieure")
+    t = ch14._target()
+    p0, threshold = t["p_churn"].mean(), ex.expected_answer("14-q4")
+    n = NormalIndPower().solve_power(proportion_effectsize(p0, p0 * (1 - threshold)), alpha=0.05, power=0.8, ratio=1.0)
+    named("14-q6", int(np.floor(n)), "entier inférieur")
+    n_points = NormalIndPower().solve_power(proportion_effectsize(p0, p0 - threshold), alpha=0.05, power=0.8, ratio=1.0)
+    named("14-q6", int(np.ceil(n_points)), "points")
 
 
 @pytest.mark.parametrize("qid", QUESTIONS)

@@ -240,6 +240,8 @@ def _patience_reason() -> Answer:
         _patience(sub),
         mistake("l'attente moyenne des seuls appelants qui ont abandonné", float(sub.loc[ab, "wait_s"].mean())),
         mistake("l'attente moyenne de tous les appelants", float(sub["wait_s"].mean())),
+        mistake("la patience de tous les motifs d'appel, pas du seul motif « livraison »", _patience(log)),
+        mistake("une patience en minutes, la question demande des secondes", _patience(sub) / 60),
     )
 
 

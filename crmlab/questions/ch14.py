@@ -147,6 +147,8 @@ def _target_size() -> Answer:
         mistake("le quantile 0,1 (les 90 % les plus précieux) au lieu du quantile 0,9",
                 int((risky & (s["value_12m"] >= s["value_12m"].quantile(TOP))).sum())),
         mistake("les seuils de la leçon (risque 50 %, premier cinquième)", int(len(_target(0.5, 0.2)))),
+        mistake("une valeur strictement supérieure au quantile 0,9 au lieu de « au moins égale »",
+                int((risky & (s["value_12m"] > s["value_12m"].quantile(1 - TOP))).sum())),
     )
 
 
@@ -211,6 +213,9 @@ def _u01() -> pd.DataFrame:
                  "Un effectif se compte en clients entiers : arrondissez à l'entier supérieur (`math.ceil`)."])
 def _sample_size_per_arm() -> Answer:
     t = _target()
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
     p0, s = float(t["p_churn"].mean()), _break_even(t)
     n = _sample_size(p0, s)
     return Answer(
@@ -220,6 +225,11 @@ def _sample_size_per_arm() -> Answer:
                 int(np.ceil(_sample_size(p0, s, alternative="larger")))),
         mistake("la formule sans le facteur 2 de la différence de deux groupes", int(np.ceil(n / 2))),
         mistake("une puissance de 90 % au lieu de 80 %", int(np.ceil(_sample_size(p0, s, power=0.90)))),
+        mistake("une baisse de l'attrition de « seuil » points (p₀ − seuil) au lieu de p₀ × (1 − seuil)",
+                int(np.ceil(float(NormalIndPower().solve_power(proportion_effectsize(p0, p0 - s), alpha=0.05,
+                                                               power=0.80, ratio=1.0))))),
+        *([mistake("un effectif arrondi à l'entier inférieur ou au plus proche, pas à l'entier supérieur",
+                   int(np.floor(n)))] if np.floor(n) != np.ceil(n) else []),
     )
 
 
