@@ -1206,16 +1206,18 @@ def _progress_box(chapter: str | None = None) -> Box:
     rows = _progress_rows(chapter)
     if not rows:
         return Box(ERROR, f"Chapitre inconnu : {chapter!r}", "Les chapitres s'écrivent sur deux chiffres : `\"03\"`.")
-    icon = {"correct": "✅", "attempted": "❌", "not attempted": "⏳"}
+    # the questions are listed by status in words: the icons alone are empty boxes where the
+    # machine has no emoji font (Debian's Chromium without fonts-noto-color-emoji, some lab PCs)
+    status = {"correct": ("✅", "justes"), "attempted": ("❌", "à reprendre"), "not attempted": ("⏳", "pas encore tentées")}
     lines = []
     for ch, items in rows:
-        n = {k: sum(1 for _, s in items if s == k) for k in icon}
-        detail = " ".join(f"{qid[3:]} {icon[s]}" for qid, s in items)
+        n = {k: sum(1 for _, s in items if s == k) for k in status}
+        detail = " · ".join(f"{status[k][0]} {status[k][1]} : " + ", ".join(qid[3:] for qid, s in items if s == k)
+                            for k in status if n[k])
         lines.append(f"- **Chapitre {ch}** : {n['correct']} juste(s), {n['attempted']} tentée(s), "
                      f"{n['not attempted']} pas encore tentée(s) — {detail}")
     title = "Votre progression" + (f" — chapitre {chapter}" if chapter else "")
-    note = ("✅ juste, ❌ tentée sans succès pour l'instant, ⏳ pas encore tentée. Reprenez une question "
-            "tentée avec `hint(...)`.")
+    note = "Reprenez une question tentée sans succès avec `hint(...)`."
     return Box("info", title, "\n".join(lines) + f"\n\n*{note}*")
 
 

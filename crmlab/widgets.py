@@ -549,7 +549,7 @@ def depth_profit_figure(depth, labels: Sequence[str], ylabel: str, heading: str,
     ax.set_xlim(0, 1)
     format_axis(ax, x="pct", y="eur")
     # above the plot, in a row: the curves move everywhere inside it, losses below the scale
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(labels), frameon=False, fontsize="small",
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(labels), frameon=False,
               borderaxespad=0.2)
     view.animate(*lines.values(), *points.values(), line)
 
