@@ -419,7 +419,7 @@ def simulate_priority_queue(*, calls, interval_s, aht_s, agents, n_intervals=200
                             seed=0) -> pd.DataFrame:
     """A discrete-event simulation of one team serving several classes of callers by priority.
 
-    ``calls`` maps each class, highest priority first (``{"gold": 37, "silver": 24, …}``
+    ``calls`` maps each class, highest priority first (``{"or": 37, "argent": 24, …}``
     or a Series), to its calls per ``interval_s``; all share the exponential handle time
     ``aht_s`` and the ``agents``. A free agent takes the longest-waiting caller of the
     highest class waiting (non-preemptive priority, first come first served within a
@@ -435,7 +435,7 @@ def simulate_priority_queue(*, calls, interval_s, aht_s, agents, n_intervals=200
 
     rates = pd.Series(calls, dtype=float) if not isinstance(calls, pd.Series) else calls.astype(float)
     if rates.empty:
-        raise InvalidValueError("`calls` doit donner le nombre d'appels de chaque classe, par exemple {\"gold\": 30}.")
+        raise InvalidValueError("`calls` doit donner le nombre d'appels de chaque classe, par exemple {\"or\": 30}.")
     load_total, t_int, h = (float(x) for x in _load(float(rates.sum()), interval_s, aht_s))
     _non_negative(rates.to_numpy(), "le nombre d'appels", "calls")
     n = int(_agents(agents))
