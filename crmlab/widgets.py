@@ -559,7 +559,6 @@ def depth_profit_figure(depth, labels: Sequence[str], ylabel: str, heading: str,
         for k in labels:
             profit = profits[k]
             lines[k].set_ydata(profit)
-            points[k].set_data([depth[j]], [profit[j]])
             best = int(np.argmax(profit))
             low, high = min(low, float(profit.min())), max(high, float(profit.max()))
             parts.append(f"{k} : {fmt_eur(profit[j])} à {fmt_pct(depth[j], 0)}, "

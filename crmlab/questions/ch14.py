@@ -213,9 +213,6 @@ def _u01() -> pd.DataFrame:
                  "Un effectif se compte en clients entiers : arrondissez à l'entier supérieur (`math.ceil`)."])
 def _sample_size_per_arm() -> Answer:
     t = _target()
-    from statsmodels.stats.power import NormalIndPower
-    from statsmodels.stats.proportion import proportion_effectsize
-
     p0, s = float(t["p_churn"].mean()), _break_even(t)
     n = _sample_size(p0, s)
     return Answer(
@@ -226,8 +223,7 @@ def _sample_size_per_arm() -> Answer:
         mistake("la formule sans le facteur 2 de la différence de deux groupes", int(np.ceil(n / 2))),
         mistake("une puissance de 90 % au lieu de 80 %", int(np.ceil(_sample_size(p0, s, power=0.90)))),
         mistake("une baisse de l'attrition de « seuil » points (p₀ − seuil) au lieu de p₀ × (1 − seuil)",
-                int(np.ceil(float(NormalIndPower().solve_power(proportion_effectsize(p0, p0 - s), alpha=0.05,
-                                                               power=0.80, ratio=1.0))))),
+                int(np.ceil(_sample_size(p0, s / p0)))),   # p0 × (1 − s / p0) = p0 − s
         *([mistake("un effectif arrondi à l'entier inférieur ou au plus proche, pas à l'entier supérieur",
                    int(np.floor(n)))] if np.floor(n) != np.ceil(n) else []),
     )
